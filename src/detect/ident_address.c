@@ -443,6 +443,28 @@ static int street_small_word(const char *s, size_t len)
     return len > 0 && word_in(s, len, words);
 }
 
+/* A Nordic street word in small letters after a street's name ("2224 Trenerys gate 232", "17
+ * Kongens gate 4", "9 Storgata vei 14"), or a street's name written in small letters whose last
+ * part is such a word ("255 hersnapvej 18", "12 storgatan 3"): Norwegian, Danish and Swedish
+ * addresses as a form or presidio writes them. Only inside an address block, whose postal-code
+ * line is the evidence: "North gate 3" alone is a parking sign. engine-recall5 */
+static int nordic_street_word(const char *s, size_t len)
+{
+    static const char *const words[] = {"gate",        "gata",  "gatan", "gade",         "vei",
+                                        "veien",       "vej",   "vegen", "v\xc3\xa4gen", "alle",
+                                        "all\xc3\xa9", "plass", "torv",  "torg",         NULL};
+    static const char *const tails[] = {"gate",  "gata", "gatan", "gade",         "vei",
+                                        "veien", "vej",  "vegen", "v\xc3\xa4gen", NULL};
+    if (word_in(s, len, words))
+        return 1;
+    for (const char *const *t = tails; *t; t++) {
+        size_t tl = strlen(*t);
+        if (len >= tl + 3 && pw_strncaseeq(s + len - tl, *t, tl))
+            return 1;
+    }
+    return 0;
+}
+
 /* The street line at s[i] (the house number, which starts its line) and the lines after it, up
  * to 6, blank ones allowed: its end at the postal code, or 0. The street line holds at most 60
  * bytes: the number, a word starting with a capital or a letter outside ASCII, no word of the
@@ -461,7 +483,7 @@ static size_t block_address(const char *s, size_t n, size_t i)
     if (eol == n || eol - i > 60)
         return 0;
     unsigned char c = (unsigned char)s[p + 1];
-    if (!pw_isupper(c) && c < 0xC3)
+    if (!pw_isupper(c) && c < 0xC3 && !pw_islower(c))
         return 0;
     int strong = 0;
     for (size_t k = p + 1; k < eol;) {
@@ -469,8 +491,11 @@ static size_t block_address(const char *s, size_t n, size_t i)
         while (w < eol && s[w] != ' ')
             w++;
         if (word_in(s + k, w - k, institutions) || word_in(s + k, w - k, unit_words) ||
-            (pw_islower((unsigned char)s[k]) && !street_small_word(s + k, w - k)))
+            (pw_islower((unsigned char)s[k]) && !street_small_word(s + k, w - k) &&
+             !nordic_street_word(s + k, w - k)))
             return 0; /* "12 Tips for Better Sleep": a headline's small word */
+        if (k == p + 1 && pw_islower((unsigned char)s[k]) && !nordic_street_word(s + k, w - k))
+            return 0; /* a street's name starts with a capital but "hersnapvej" */
         strong |= pw_isdigit((unsigned char)s[k]);
         k = w + 1;
     }
@@ -597,6 +622,23 @@ static int given_may_start(const char *s, size_t n, size_t i)
     return pw_isupper(c) || pw_isdigit(c) || c >= 0xC3;
 }
 
+/* An address at s[i] given as where someone lives ("Naomi Ryan lives at 12 Elm Street", "Tomomi
+ * Nishiyama lives at 86036 Rua do Arenque 1634, Goiânia"): the name before "lives at" or
+ * "resides at" is asked for (pw_name_before_lives). engine-recall5 */
+static void resident_before(pw_scan *sc, const pw_seg *g, size_t i)
+{
+    const char *s = g->s;
+    size_t p = i;
+    while (p > 0 && s[p - 1] == ' ')
+        p--;
+    if (p < 4 || (s[p - 1] | 32) != 't' || (s[p - 2] | 32) != 'a' || s[p - 3] != ' ')
+        return;
+    size_t q = p - 3, w = word_before(s, q);
+    if (w > 0 && ((q - w == 5 && pw_strncaseeq(s + w, "lives", 5)) ||
+                  (q - w == 7 && pw_strncaseeq(s + w, "resides", 7))))
+        pw_name_before_lives(sc, g, w);
+}
+
 /* The address starting with the house number at s[i] (i passes pw_num_left_ok): its end, or 0. */
 static size_t address_at(pw_scan *sc, const pw_seg *g, size_t i)
 {
@@ -604,12 +646,15 @@ static size_t address_at(pw_scan *sc, const pw_seg *g, size_t i)
     if (!e && (e = military_at(g->s, g->n, i, &b)) != 0) {
         pw_scan_add(sc, g, b, e, PW_PHI_ADDRESS, "street", NULL, 0.85f, PW_REASON_PATTERN,
                     "military address (PSC/Unit, Box, APO/FPO/DPO)");
+        if (starts_line(g->s, b) && b > 0)
+            pw_name_line_before(sc, g, b); /* "Dreux Joly\nPaxata\nPSC 3294, Box 9168\nAPO…" */
         return e;
     }
     if (!e && given_may_start(g->s, g->n, i) && address_cue_before(g->s, i) &&
         (e = given_address(g->s, g->n, i)) != 0) {
         pw_scan_add(sc, g, i, e, PW_PHI_ADDRESS, "street", NULL, 0.8f, PW_REASON_CONTEXT,
                     "address given in a sentence");
+        resident_before(sc, g, i);
         return e;
     }
     if (!e && (e = french_street(g->s, g->n, i)) != 0) {
@@ -629,6 +674,7 @@ static size_t address_at(pw_scan *sc, const pw_seg *g, size_t i)
     e = city_tail(g->s, g->n, e);
     pw_scan_add(sc, g, i, e, PW_PHI_ADDRESS, "street", NULL, 0.85f, PW_REASON_PATTERN,
                 "house number + street suffix");
+    resident_before(sc, g, i);
     if (starts_line(g->s, i) && i > 0 && memchr(g->s + i, '\n', e - i))
         pw_name_line_before(sc, g, i); /* a block: street, then city and ZIP on the next line */
     return e;

@@ -1238,7 +1238,10 @@ static int small_word(const char *s, size_t len)
         "has",     "had",     "just",   "also",  "too",  "again", "still", "spelled", "wrong",
         "correct", "missing", "below",  "above", "same", "new",   "old",   "now",     "if",
         "when",    NULL};
-    return in_list(words, s, len);
+    /* what follows "follow up with naomi ryan" (engine-recall5) */
+    static const char *const after[] = {"about", "next",  "today",     "tomorrow", "tonight",
+                                        "soon",  "later", "regarding", NULL};
+    return in_list(words, s, len) || in_list(after, s, len);
 }
 
 /* After "my name is", "name:", "patient:" (the triggers of lower_trigger), a name typed in lower
@@ -1253,7 +1256,12 @@ static size_t lower_text_name(pw_scan *sc, const char *s, size_t n, size_t b)
         while (i < n && (pw_isalpha((unsigned char)s[i]) || s[i] == '\'' || s[i] == '-'))
             i++;
         int particle = words > 0 && particle_word(s + w, i - w);
-        if (!particle && (!lower_name_word(s, w, i) || small_word(s + w, i - w)))
+        /* a middle initial ("benjamin a seiler"): a name word must follow it (below) */
+        int initial = words == 1 && i - w == 1 && (s[w] | 32) != 'i' && i + 1 < n && s[i] == ' ';
+        particle |= initial;
+        /* no group's words either: "follow up with human resources" (engine-recall5) */
+        if (!particle &&
+            (!lower_name_word(s, w, i) || small_word(s + w, i - w) || generic_word(s + w, i - w)))
             break;
         if (!particle) { /* "hugo de la cruz": the particles are part of it, never its end */
             words++;
@@ -1280,8 +1288,8 @@ static size_t lower_text_name(pw_scan *sc, const char *s, size_t n, size_t b)
 static int lower_trigger(const trigger *t)
 {
     static const char *const words[] = {
-        "my name is ", "my full name is ", "name: ", "patient name: ",
-        "full name: ", "patient: ",        NULL};
+        "my name is ", "my full name is ", "name: ",          "patient name: ",
+        "full name: ", "patient: ",        "follow up with ", NULL};
     for (const char *const *w = words; *w; w++)
         if (t->word == *w || strcmp(t->word, *w) == 0)
             return 1;
@@ -1333,24 +1341,125 @@ static int place_tail_word(const char *s, size_t len)
     return in_list(words, s, len);
 }
 
-/* The line just before an address block that starts at s[a] (a postal label, a contact form's
- * address: "Naomi Ryan\n12 Elm St\nSpringfield, IL 62704"; one blank line may sit between, and a
- * quote's "> " or a label ending in "address:" or "Ship to:" before the name, "Billing address:
- * Sara Schwarz"): when it is two to four name words and nothing else, none a word of a group, a
- * role, a page or a place (generic_word), made like a noun (noun_word) or a page title's first or
- * last word, and no health term, it is the addressee's name. A department's or a building's line
- * ("Emergency Department", "Heart Center") is none. Called by the address detector
- * (ident_address.c). */
-void pw_name_line_before(pw_scan *sc, const pw_seg *g, size_t a)
+/* Words of a business's name ("Blue Harbor Consulting", "Acme Logistics", "Nordic Timber AS"): a
+ * line with one is a company's, not a person's. */
+static int business_word(const char *s, size_t len)
+{
+    static const char *const words[] = {"as",           "ab",
+                                        "ag",           "bv",
+                                        "co",           "corp",
+                                        "gmbh",         "inc",
+                                        "llc",          "llp",
+                                        "ltd",          "oy",
+                                        "plc",          "sa",
+                                        "sarl",         "srl",
+                                        "bank",         "company",
+                                        "consulting",   "design",
+                                        "enterprises",  "group",
+                                        "holdings",     "industries",
+                                        "insurance",    "international",
+                                        "labs",         "logistics",
+                                        "partners",     "solutions",
+                                        "studio",       "systems",
+                                        "technologies", "trading",
+                                        "ventures",     NULL};
+    return in_list(words, s, len);
+}
+
+/* Words of a building's part, which a letter names as a middle initial stands in a name ("Tower B
+ * East", "Garage C North", "Building A West"). */
+static int building_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "block", "building", "door", "east",  "entrance", "floor", "garage",  "gate",
+        "hall",  "level",    "lot",  "north", "pavilion", "room",  "section", "south",
+        "suite", "tower",    "unit", "west",  "wing",     "zone",  NULL};
+    return in_list(words, s, len);
+}
+
+/* The words s[b..e) (a line, or the words before "lives at") are a person's name as an addressee's
+ * line reads: two to four name words and nothing else, none a word of a group, a role, a page or
+ * a place (generic_word), made like a noun (noun_word) or a page title's first or last word, no
+ * place's last word (place_tail_word), no apostrophe, and no health term. */
+static int addressee_name(pw_scan *sc, const pw_seg *g, size_t b, size_t e)
 {
     const char *s = g->s;
+    if (b == e || (!pw_isupper((unsigned char)s[b]) && (unsigned char)s[b] < 0xC3))
+        return 0;
+    size_t ne = name_words(sc, g, b), first = b;
+    if (ne && ne + 3 < e && s[ne] == ' ' && pw_isupper((unsigned char)s[ne + 1]) &&
+        s[ne + 2] == ' ' && name_words(sc, g, ne + 3) == e &&
+        name_words_without(s, b, e, building_word))
+        ne = e; /* a middle initial without its full stop: "Stephan M Urner", not a building's
+                   part: "Tower B East" (engine-recall5) */
+    if (ne != e || !loose_words_name(sc, s, b, ne) ||
+        name_words_without(s, b, ne, generic_word) < 2 || !no_noun_word(s, b, ne))
+        return 0; /* "Emergency Department": a noun of a page or a role */
+    while (first < ne && s[first] != ' ')
+        first++;
+    size_t last = ne;
+    while (last > b && s[last - 1] != ' ')
+        last--;
+    return !(title_first_word(s + b, first - b) || title_tail_word(s + last, ne - last) ||
+             place_tail_word(s + last, ne - last) || memchr(s + b, '\'', ne - b) ||
+             !name_words_without(s, b, ne, business_word));
+    /* "Gift Shop", "Squirrel Hill", "Cece's Place": a place's or a business's line (a clinic
+     * list's entries: "Squirrel Hill\n5818 Forbes Avenue,\nPittsburgh, PA 15217"); "O'Brien" and a
+     * surname that is a place's word ("Naomi Hill") are lost with them, precision first */
+}
+
+/* Words of a job's title or a department: a line of them between a name and an address is a
+ * staff member's card ("Naomi Ryan\nCareers Coordinator\n12 Elm St…"), not a company's line. */
+static int role_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "administrator", "advocate",   "assistant",  "associate", "chief",      "coordinator",
+        "counselor",     "department", "director",   "division",  "executive",  "head",
+        "liaison",       "manager",    "navigator",  "nurse",     "officer",    "physician",
+        "president",     "resources",  "secretary",  "services",  "specialist", "supervisor",
+        "technician",    "therapist",  "unit",       "office",    "desk",       "ward",
+        "wing",          "floor",      "building",   "lobby",     "center",     "centre",
+        "clinic",        "hospital",   "health",     "care",      "medical",    "campus",
+        "foundation",    "institute",  "university", "college",   "school",     NULL};
+    return in_list(words, s, len);
+}
+
+/* The line s[b..e) is a company's, between an addressee and the address ("Dreux Joly\nPaxata\n…",
+ * "Dana Whitfield\nAcme Logistics\n…"): one to four words of letters (and "&", "."), the first
+ * a capital, at most 48 bytes, no word of a role, a department or a care site (role_word,
+ * generic_word). */
+static int company_line(const char *s, size_t b, size_t e)
+{
+    if (b == e || e - b > 48 || (!pw_isupper((unsigned char)s[b]) && (unsigned char)s[b] < 0xC3))
+        return 0;
+    size_t words = 0;
+    for (size_t i = b; i < e;) {
+        size_t j = i;
+        while (j < e && s[j] != ' ') {
+            unsigned char c = (unsigned char)s[j];
+            if (!pw_isalpha(c) && c < 0x80 && c != '&' && c != '.' && c != '-')
+                return 0;
+            j++;
+        }
+        if (j == i || ++words > 4 || role_word(s + i, j - i) || generic_word(s + i, j - i))
+            return 0;
+        i = j + 1;
+    }
+    return words >= 1;
+}
+
+/* The line before s[a] (which starts a line): its bounds in *lb, *le, the quote's "> " and the
+ * spaces around stripped, past one blank line when `blank_ok`; 0 when there is none or it is
+ * longer than 80 bytes. */
+static int line_above(const char *s, size_t a, int blank_ok, size_t *lb, size_t *le)
+{
     size_t e = a;
     for (int blank = 0;; blank++) { /* up to the line break before the street line, then past
                                        one blank line ("Naomi Ryan\n\n12 Elm St…") */
         while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '>'))
             e--;
         if (e == 0 || s[e - 1] != '\n')
-            return;
+            return 0;
         e--; /* the line break that ends the line before */
         if (e > 0 && s[e - 1] == '\r')
             e--;
@@ -1359,19 +1468,38 @@ void pw_name_line_before(pw_scan *sc, const pw_seg *g, size_t a)
             k--;
         if (k > 0 && s[k - 1] != '\n' && s[k - 1] != '\r')
             break; /* a line with something on it */
-        if (blank == 1 || k == 0)
-            return;
+        if (blank == 1 || k == 0 || !blank_ok)
+            return 0;
         e = k;
     }
     size_t b = e;
     while (b > 0 && s[b - 1] != '\n' && e - b <= 80)
         b--;
     if (e - b > 80)
-        return;
+        return 0;
     while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '>'))
         b++;
     while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
         e--;
+    *lb = b;
+    *le = e;
+    return 1;
+}
+
+/* The line just before an address block that starts at s[a] (a postal label, a contact form's
+ * address: "Naomi Ryan\n12 Elm St\nSpringfield, IL 62704"; one blank line may sit between, and a
+ * quote's "> " or a label ending in "address:" or "Ship to:" before the name, "Billing address:
+ * Sara Schwarz"): when it is an addressee's name (addressee_name) it is the addressee's name. A
+ * department's or a building's line ("Emergency Department", "Heart Center") is none. A
+ * company's line may sit between the name and the address ("Dreux Joly\nPaxata\nPSC 3294…", an
+ * e-mail signature; engine-recall5): then the line above it is read the same way. Called by the
+ * address detector (ident_address.c). */
+void pw_name_line_before(pw_scan *sc, const pw_seg *g, size_t a)
+{
+    const char *s = g->s;
+    size_t b, e;
+    if (!line_above(s, a, 1, &b, &e))
+        return;
     /* a label before the name on its line: "Billing address: Sara Schwarz", "Ship to: …" */
     const char *colon = memchr(s + b, ':', e - b);
     if (colon) {
@@ -1386,25 +1514,68 @@ void pw_name_line_before(pw_scan *sc, const pw_seg *g, size_t a)
         while (b < e && s[b] == ' ')
             b++;
     }
-    if (b == e || (!pw_isupper((unsigned char)s[b]) && (unsigned char)s[b] < 0xC3))
+    size_t nb, ne;
+    /* the line above: a name there makes this line a company's, even one made like a name
+     * ("Allan Björk\nScale Unlimited\nUnit 5022 Box 1225\nDPO AE 44085"), unless this line was
+     * written above already (an e-mail's quoted signature repeats the name: ">Ella H. Snider\n>Otc
+     * Markets\n>Ella H. Snider\n>228 Ringvej 144…") */
+    int above = !colon && company_line(s, b, e) && line_above(s, b, 0, &nb, &ne) &&
+                !memchr(s + nb, ':', ne - nb) && !memmem(s, nb, s + b, e - b) &&
+                addressee_name(sc, g, nb, ne);
+    if (!above) {
+        if (addressee_name(sc, g, b, e))
+            pw_scan_add(sc, g, b, e, PW_PHI_NAME, "patient", NULL, 0.8f, PW_REASON_CONTEXT,
+                        "name on the line before an address");
         return;
-    size_t ne = name_words(sc, g, b), first = b;
-    if (ne != e || !loose_words_name(sc, s, b, ne) ||
-        name_words_without(s, b, ne, generic_word) < 2 || !no_noun_word(s, b, ne))
-        return; /* "Emergency Department": a noun of a page or a role */
-    while (first < ne && s[first] != ' ')
-        first++;
-    size_t last = ne;
-    while (last > b && s[last - 1] != ' ')
-        last--;
-    if (title_first_word(s + b, first - b) || title_tail_word(s + last, ne - last) ||
-        place_tail_word(s + last, ne - last) || memchr(s + b, '\'', ne - b))
-        return; /* "Gift Shop", "Squirrel Hill", "Cece's Place": a place's or a business's line
-                   (a clinic list's entries: "Squirrel Hill\n5818 Forbes Avenue,\nPittsburgh, PA
-                   15217"); "O'Brien" and a surname that is a place's word ("Naomi Hill") are lost
-                   with them, precision first */
-    pw_scan_add(sc, g, b, ne, PW_PHI_NAME, "patient", NULL, 0.8f, PW_REASON_CONTEXT,
-                "name on the line before an address");
+    }
+    pw_scan_add(sc, g, nb, ne, PW_PHI_NAME, "patient", NULL, 0.8f, PW_REASON_CONTEXT,
+                "name above a company's line and an address");
+}
+
+/* Words before a name that say whose it is: "Her son Hugo Martin lives at …". */
+static int relative_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "son",     "daughter", "mother",  "father",      "wife",        "husband",   "brother",
+        "sister",  "mom",      "dad",     "grandmother", "grandfather", "aunt",      "uncle",
+        "partner", "friend",   "patient", "client",      "neighbor",    "neighbour", NULL};
+    return in_list(words, s, len);
+}
+
+/* The subject of "X lives at <address>" (the address detector found the address and its cue;
+ * s[p] starts "lives", "resides"): the name words right before it when they start the text, a
+ * line or a sentence, or follow a relative's word ("My father Keira Forster lives at …"), and
+ * read as an addressee's line does (addressee_name). "Excellence lives at Springfield Medical
+ * Center" has no address. engine-recall5 */
+void pw_name_before_lives(pw_scan *sc, const pw_seg *g, size_t p)
+{
+    const char *s = g->s;
+    if (p < 2 || s[p - 1] != ' ')
+        return;
+    size_t e = p - 1, nb = e, at = e; /* at: the end of the word read next */
+    for (int words = 0;; words++) {
+        size_t w = at;
+        while (w > 0 && s[w - 1] != ' ' && s[w - 1] != '\n' && s[w - 1] != '\t')
+            w--;
+        if (w == at)
+            return;
+        if (!pw_isupper((unsigned char)s[w]) && (unsigned char)s[w] < 0xC3) {
+            if (words == 0 || !relative_word(s + w, at - w))
+                return; /* "the patient in room 4 lives at": no name before the cue */
+            break;
+        }
+        if (words == 4)
+            return; /* a title's words: "Where Our Founding Family Lives at …" */
+        nb = w;
+        if (w == 0 || s[w - 1] == '\n')
+            break;
+        if (s[w - 1] != ' ' || w < 2 || strchr(".!?:;,", s[w - 2]))
+            break; /* a sentence's or a clause's start */
+        at = w - 1;
+    }
+    if (addressee_name(sc, g, nb, e))
+        pw_scan_add(sc, g, nb, e, PW_PHI_NAME, "patient", NULL, 0.8f, PW_REASON_CONTEXT,
+                    "name of who lives at an address");
 }
 
 static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
@@ -1440,9 +1611,10 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
                 break;
         }
         size_t e = name_words(sc, g, b);
-        if (!e && t->kind == TRIG_PLAIN && b < n && pw_islower((unsigned char)s[b]) &&
-            lower_trigger(t))
-            e = lower_text_name(sc, s, n, b);
+        int lower = 0; /* a name typed in lower case after "follow up with" (engine-recall5) */
+        if (!e && (t->kind == TRIG_PLAIN || t->kind == TRIG_SELF) && b < n &&
+            pw_islower((unsigned char)s[b]) && lower_trigger(t))
+            lower = (e = lower_text_name(sc, s, n, b)) != 0;
         if (e && t->kind == TRIG_PLAIN && (t->word[0] | 32) == 'p' && t->word[7] == ':') {
             size_t w = b; /* "Patient: Portal Login", "Patient: Experience Survey": a menu's */
             while (w < e && s[w] != ' ')
@@ -1458,7 +1630,7 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
             e = 0;
         if (e && t->kind == TRIG_ANSWER && !answer_name(s, n, b, e))
             e = 0;
-        if (e && t->kind == TRIG_SELF && !self_name(sc, s, n, i, b, e))
+        if (e && t->kind == TRIG_SELF && !lower && !self_name(sc, s, n, i, b, e))
             e = 0;
         if (e && t->kind == TRIG_POSSESSIVE &&
             (!possessive_before(s, i) || !self_name(sc, s, n, i, b, e)))
@@ -1575,7 +1747,7 @@ static int lower_trigger_may_start(const char *s, size_t n, size_t i)
         return 0;
     int c = s[i] | 32, c2 = s[i + 1] | 32;
     return (c == 'm' && c2 == 'y') || (c == 'n' && c2 == 'a') || (c == 'p' && c2 == 'a') ||
-           (c == 'f' && c2 == 'u');
+           (c == 'f' && (c2 == 'u' || c2 == 'o'));
 }
 
 /* A text without a capital: only a name typed in lower case after "my name is", "name:",
@@ -1618,7 +1790,8 @@ static int lower_trigger_at(const char *s, size_t n, size_t i)
         if (i + words[k].len <= n && (s[i] | 32) == words[k].w[0] &&
             (s[i + 2] | 32) == words[k].w[2] && pw_strncaseeq(s + i, words[k].w, words[k].len))
             return 1;
-    return 0;
+    return i + 15 <= n && (s[i] | 32) == 'f' && (s[i + 2] | 32) == 'l' &&
+           pw_strncaseeq(s + i, "follow up with ", 15); /* engine-recall5 */
 }
 
 static void name_text(pw_scan *sc, const pw_seg *g)

@@ -491,6 +491,8 @@ void pw_ident_address(pw_scan *sc, const pw_seg *g); /* street addresses, ZIP */
 void pw_ident_name(pw_scan *sc, const pw_seg *g);
 /* A name alone on the line before the address that starts at s[a] (ident_name.c). */
 void pw_name_line_before(pw_scan *sc, const pw_seg *g, size_t a);
+/* The name before "lives at" / "resides at" at s[p] when an address follows (ident_name.c). */
+void pw_name_before_lives(pw_scan *sc, const pw_seg *g, size_t p);
 /* c is a name key's context (first, last or full name, provider): its whole value is a name. */
 static inline int pw_ctx_is_name(pw_ctx c)
 {

@@ -187,19 +187,34 @@ static int hit_text_left(const char *str, const pw_hit *h, size_t nh, const char
     return 0;
 }
 
-/* Where to cut a field too dense for one scan: the separator (space, '&', ',', ';', newline)
- * nearest its middle, so that no identifier or term is cut; 0 when it has none. */
-static size_t split_point(const char *str, size_t n)
+/* Bytes a field too dense for one scan is cut at: no identifier or term holds one. */
+static int is_cut(char c)
 {
-    for (size_t k = 0; k < n / 2; k++) {
-        size_t at[2] = {n / 2 - k, n / 2 + k};
-        for (int j = 0; j < 2; j++) {
-            char c = str[at[j]];
-            if (at[j] > 0 && at[j] < n &&
-                (c == ' ' || c == '&' || c == ',' || c == ';' || c == '\n'))
-                return at[j];
-        }
-    }
+    return c == ' ' || c == '&' || c == ',' || c == ';' || c == '\n';
+}
+
+/* The end of the piece of a dense field that starts at `from` and should be about `want` bytes
+ * long: the last separator after from and at or before from + want, else the first one after
+ * that, else the field's end. The separator starts the next piece. */
+static size_t piece_end(const char *str, size_t n, size_t from, size_t want)
+{
+    if (want >= n - from)
+        return n;
+    for (size_t i = from + want; i > from; i--)
+        if (is_cut(str[i]))
+            return i;
+    for (size_t i = from + want + 1; i < n; i++)
+        if (is_cut(str[i]))
+            return i;
+    return n;
+}
+
+/* 1 if str[from + 1 .. end) holds a separator (a piece that can be cut again). */
+static int has_cut(const char *str, size_t from, size_t end)
+{
+    for (size_t i = from + 1; i < end; i++)
+        if (is_cut(str[i]))
+            return 1;
     return 0;
 }
 
@@ -230,6 +245,64 @@ static pw_status redact_scanned(const pw_detector *d, pw_detect_scratch *s, pw_a
     return st;
 }
 
+/* The first try at a dense field's piece, and the most a piece grows to: a piece's scan and its
+ * hits live in an arena reset after each piece, so this bounds the memory redaction adds to that
+ * of one scan of the field, however many hits the field holds. */
+#define PIECE_MAX ((size_t)256 * 1024)
+
+/* A field with more hits than one scan keeps (the hits beyond the limit are unknown, and copying
+ * the text around the known ones would pass them through): redacted piece by piece, left to
+ * right, each piece cut at a separator and redacted on its own as text. A piece that still holds
+ * too many is tried again at half its length; after four pieces in a row that fit, the length
+ * doubles again (the hits of a log line thin out). One loop, no recursion: the stack and the
+ * memory stay the same for 5,000 hits or ten million, and each byte is scanned a bounded number
+ * of times (a halving recursion scanned every byte once per level and kept every level's hits).
+ * A piece without a separator that still holds too many is refused, nothing of the field
+ * written. */
+static pw_status redact_pieces(const pw_detector *d, pw_detect_scratch *s, const char *key,
+                               pw_detect_object object, const char *str, size_t n, pw_buf *out,
+                               pw_err *err)
+{
+    pw_arena tmp;
+    pw_arena_init(&tmp, 0);
+    size_t mark = out->len, from = 0, want = n / 2 < PIECE_MAX ? n / 2 : PIECE_MAX, fits = 0;
+    pw_status st = PW_OK;
+    while (st == PW_OK && from < n) {
+        size_t end = piece_end(str, n, from, want ? want : 1);
+        pw_hit *h = NULL;
+        size_t nh = 0;
+        pw_arena_reset(&tmp);
+        st = pw_detect_scan_member(d, s, &tmp, key, object, str + from, end - from, PW_FT_TEXT, &h,
+                                   &nh, err);
+        if (st != PW_OK)
+            break;
+        if (s->capped) {
+            if (!has_cut(str, from, end)) {
+                st = pw_err_set(err, PW_ERR_LIMIT,
+                                "redact: more hits in one %zu-byte run without a separator than "
+                                "one scan keeps",
+                                end - from);
+                break;
+            }
+            want = (end - from) / 2;
+            fits = 0;
+            continue;
+        }
+        st = redact_scanned(d, s, &tmp, str + from, end - from, PW_FT_TEXT, h, nh, out, err);
+        from = end;
+        if (++fits == 4 && want < PIECE_MAX) {
+            want *= 2;
+            fits = 0;
+        }
+    }
+    pw_arena_free(&tmp);
+    if (st != PW_OK && out->len > mark) { /* nothing of a field that failed */
+        out->len = mark;
+        out->data[mark] = '\0';
+    }
+    return st;
+}
+
 pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
                     const char *str, size_t n, pw_field_type type, pw_buf *out, pw_err *err)
 {
@@ -247,21 +320,5 @@ pw_status pw_redact_member(const pw_detector *d, pw_detect_scratch *s, pw_arena 
         return st;
     if (!s->capped)
         return redact_scanned(d, s, a, str, n, type, h, nh, out, err);
-    /* More hits than one scan keeps: the hits beyond the limit are unknown, and copying the text
-     * around the known ones would pass them through. Each half (cut at a separator) is redacted
-     * on its own, as text, until every piece fits; a piece with no separator is refused. */
-    size_t cut = split_point(str, n), mark = out->len;
-    if (cut == 0)
-        return pw_err_set(err, PW_ERR_LIMIT,
-                          "redact: more hits in one %zu-byte run without a separator than one "
-                          "scan keeps",
-                          n);
-    st = pw_redact_member(d, s, a, key, object, str, cut, PW_FT_TEXT, out, err);
-    if (st == PW_OK)
-        st = pw_redact_member(d, s, a, key, object, str + cut, n - cut, PW_FT_TEXT, out, err);
-    if (st != PW_OK && out->len > mark) { /* nothing of a field that failed */
-        out->len = mark;
-        out->data[mark] = '\0';
-    }
-    return st;
+    return redact_pieces(d, s, key, object, str, n, out, err);
 }
