@@ -148,9 +148,10 @@ typedef struct bx_tab {
     int next_clicked;    /* the last step pressed a multi-step form's "Next": fill what appeared */
     unsigned nav_seq;    /* navigations of the top frame begun or committed during the task */
     unsigned submit_seq; /* nav_seq when the last submission (or search) was pressed */
-    int blank;           /* back on about:blank after a task (pagehide beacons are in) */
-    int leaving;         /* on the way to about:blank: a request cancelled now was still loading */
-    int unload_marked;   /* the left document's pagehide ran (its unload marker's pause came) */
+    unsigned nav_sent, nav_answered; /* Page.navigate sent and answered on this connection */
+    int blank;         /* back on about:blank after a task (pagehide beacons are in) */
+    int leaving;       /* on the way to about:blank: a request cancelled now was still loading */
+    int unload_marked; /* the left document's pagehide ran (its unload marker's pause came) */
     const char *unload_doc; /* the document being left whose marker is awaited (arena) */
     int unload_beacons;     /* the beacons its pagehide sent, as its marker says (n=) */
     int unload_seen; /* pauses of the top frame's unload since the leave began (no networkId) */

@@ -156,6 +156,7 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
 {
     cdp_msg r;
     t->b = b;
+    t->nav_sent = t->nav_answered = 0; /* a new connection: the old one answered all of its own */
     pw_status st = cdp_call(b->conn, NULL, "Target.createTarget", "{\"url\":\"about:blank\"}",
                             BX_CALL_MS, &r, err);
     if (st == PW_OK)
@@ -401,9 +402,19 @@ pw_status bx_deny_downloads(bx_browser *b, pw_err *err)
     return PW_OK;
 }
 
+/* The answer of Page.navigate (at the commit, or with errorText when the navigation failed or a
+ * later one replaced it). Only the latest navigation's answer is the task's: a navigation that
+ * the next task's page replaced (the leave's about:blank, slow to commit on a loaded machine)
+ * answers net::ERR_ABORTED after that page's navigation was sent, and that answer marked the
+ * page failed — a page that then timed out had no "no load event" gap, no page gap at all
+ * (test_browser_pause; a cause of scan_browser_incomplete's "live scan: page and login reasons"
+ * failing once under load). Answers come in the order the navigations were sent, and every one
+ * comes (NULL when the connection is lost). */
 static void on_navigated(void *ctx, const cdp_msg *m)
 {
     bx_tab *t = ctx;
+    if (++t->nav_answered != t->nav_sent)
+        return;
     if (m && !m->error && cdp_bool(m->result, "isDownload") && !t->leaving) {
         t->download = 1; /* no document: not a page of the site, nothing saved */
         t->nav_failed = 1;
@@ -431,6 +442,8 @@ pw_status bx_tab_navigate(bx_tab *t, const char *url, pw_err *err)
         p.failed ? PW_ERR_NOMEM
                  : cdp_send(t->b->conn, t->session, "Page.navigate", p.data, on_navigated, t, err);
     pw_buf_free(&p);
+    if (st == PW_OK)
+        t->nav_sent++;
     return st;
 }
 
