@@ -9,7 +9,7 @@ Usage: gaps6_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
   /frames/          "Clinic calendar": 12 same-site iframes /frames/f1 … /frames/f12, no link
   /frames/fN        "Frame N": a link to /frames/pN (linked from nowhere else)
   /frames/pN        "Page N" (ev=PageView)
-  /manyframes/      "Ad farm": 300 srcdoc iframes, each with a link to /manyframes/pK
+  /manyframes/      "Ad farm": 100 srcdoc iframes, each with a link to /manyframes/pK
   /manyframes/pK    "Ad K"
   /slowleave/       "Visit summary": a tracker's pagehide listener that works 1 s before it sends
                     its batch (sendBeacon, a Blob: ev=SlowLeave with the canary address), as every
@@ -18,7 +18,7 @@ Usage: gaps6_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
 from pixel_site import Handler, page, serve
 
 FRAMES = 12
-MANY = 300
+MANY = 100
 
 PAGES = {
     "/find1/": page("Find a doctor", """<h1>Find a doctor</h1>
