@@ -10,8 +10,9 @@
 #              is not held;
 # /slowleave/  a pagehide listener's beacon that comes 1 s late is captured: the leave waits for
 #              the beacons the scan's unload marker counts (before: lost every time).
-# The previous binary (71213d2) fails 3 of the 8 checks: the search note, pages 9-12, the line
-# saying the frames past the bound were not read. ~40 s.
+# The previous binary (71213d2) fails 7 of the 19 checks: the search note, pages 9-12, the line
+# saying the frames past the bound were not read, and the late beacon's 2 checks each contained
+# and with --no-contain. ~60 s (~100 s under ASan on a loaded machine).
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 browser_test_site gaps6_site.py
