@@ -216,24 +216,47 @@ static void serve_mapped(bx_browser *b, bx_tab *t, const cdp_msg *m, const char 
     b->stats->mapped++;
 }
 
-/* What a marker URL http(s)://host[:port]PATH?<percent-encoded> names, or NULL when url is no
- * such marker. */
-static const char *marker_arg(pw_arena *a, const char *url, const char *path)
+/* The query of a marker URL http(s)://host[:port]PATH?<query>, or NULL when url is no such
+ * marker. */
+static const char *marker_query(const char *url, const char *path)
 {
     const char *p = strstr(url, "://");
     p = p ? strchr(p + 3, '/') : NULL;
     size_t n = strlen(path);
     if (!p || strncmp(p, path, n) != 0 || (p[n] != '?' && p[n] != '\0'))
         return NULL;
-    p += n + (p[n] == '?');
+    return p + n + (p[n] == '?');
+}
+
+/* What a marker URL http(s)://host[:port]PATH?<percent-encoded> names, or NULL when url is no
+ * such marker. */
+static const char *marker_arg(pw_arena *a, const char *url, const char *path)
+{
+    const char *p = marker_query(url, path);
+    if (!p)
+        return NULL;
     char *doc = pw_pct_decode(a, p, strlen(p), 0, NULL);
     return doc ? doc : "";
 }
 
-/* The unload marker of BX_UNLOAD_PATH (browser_tab.c): http(s)://host[:port]/__phiwall_unload__. */
+/* The unload marker of BX_UNLOAD_PATH (browser_tab.c):
+ * http(s)://host[:port]/__phiwall_unload__?<percent-encoded document>&n=<beacons>; the document
+ * (encodeURIComponent leaves no '&' in it). */
 const char *bx_unload_marker(pw_arena *a, const char *url)
 {
-    return marker_arg(a, url, BX_UNLOAD_PATH);
+    const char *p = marker_query(url, BX_UNLOAD_PATH);
+    if (!p)
+        return NULL;
+    char *doc = pw_pct_decode(a, p, strcspn(p, "&"), 0, NULL);
+    return doc ? doc : "";
+}
+
+int bx_unload_marker_beacons(const char *url)
+{
+    const char *p = marker_query(url, BX_UNLOAD_PATH);
+    const char *n = p ? strstr(p, "&n=") : NULL;
+    long v = n ? strtol(n + 3, NULL, 10) : 0;
+    return v > 0 && v < 1000 ? (int)v : 0;
 }
 
 const char *bx_socket_marker(pw_arena *a, const char *url)
@@ -556,9 +579,17 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
     const char *unloading = bx_unload_marker(&t->arena, url);
     if (unloading) { /* phiwall's own: answered here, no request of the page */
         send_fulfill(b, m->session, id, 204, NULL, NULL);
-        t->unload_marked |= t->unload_doc && bx_same_document(t->unload_doc, unloading);
+        if (t->unload_doc && bx_same_document(t->unload_doc, unloading)) {
+            t->unload_marked = 1;
+            t->unload_beacons = bx_unload_marker_beacons(url);
+        }
         return;
     }
+    /* a request of the top frame's unloading document (the browser reports it by its pause
+     * alone): one of the beacons its marker counts */
+    if (t->leaving && frame && t->target_id && strcmp(frame, t->target_id) == 0 &&
+        !cdp_str(m->params, "networkId"))
+        t->unload_seen++;
     int top_doc = rtype && strcmp(rtype, "Document") == 0 && frame && t->target_id &&
                   strcmp(frame, t->target_id) == 0;
     const pw_browser_opts *o = b->o;

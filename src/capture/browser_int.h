@@ -148,10 +148,13 @@ typedef struct bx_tab {
     int next_clicked;    /* the last step pressed a multi-step form's "Next": fill what appeared */
     unsigned nav_seq;    /* navigations of the top frame begun or committed during the task */
     unsigned submit_seq; /* nav_seq when the last submission (or search) was pressed */
-    int blank;           /* back on about:blank after a task (pagehide beacons are in) */
-    int leaving;         /* on the way to about:blank: a request cancelled now was still loading */
-    int unload_marked;   /* the left document's pagehide ran (its unload marker's pause came) */
+    unsigned nav_sent, nav_answered; /* Page.navigate sent and answered on this connection */
+    int blank;         /* back on about:blank after a task (pagehide beacons are in) */
+    int leaving;       /* on the way to about:blank: a request cancelled now was still loading */
+    int unload_marked; /* the left document's pagehide ran (its unload marker's pause came) */
     const char *unload_doc; /* the document being left whose marker is awaited (arena) */
+    int unload_beacons;     /* the beacons its pagehide sent, as its marker says (n=) */
+    int unload_seen; /* pauses of the top frame's unload since the leave began (no networkId) */
     struct bx_sent *sent; /* bx_tab_flush: its requests in send order (arena), for bx_flush_reqs */
     size_t n_sent, next_sent;
     int flushed;        /* flush_all: flushed, its requests and reset still to come */
@@ -358,6 +361,8 @@ void bx_agent_override(bx_browser *b, const char *session);
 #define BX_UNLOAD_PATH "/__phiwall_unload__"
 /* The document an unload marker's URL names (in a), or NULL when url is no marker. */
 const char *bx_unload_marker(pw_arena *a, const char *url);
+/* The beacons an unload marker says its document sent at its unload (n=), 0 when it says none. */
+int bx_unload_marker_beacons(const char *url);
 
 /* The question each new WebSocket asks before it connects, while containment is on
  * (bx_socket_guard): a synchronous request of the page's own origin naming the socket's URL,
@@ -433,6 +438,9 @@ pw_status bx_tab_click_at(bx_tab *t, double x, double y, pw_err *err);
  * whose answer is neither null nor "null" when first_only. Returns how many frames answered so
  * and, in *filled, the sum of their "filled" counts. Only a lost browser is an error. */
 #define BX_FRAMES_MAX 8
+/* The links of a page's frames are read in up to --max-pages frames, at most this many
+ * (browser_tab.c, read_frame_links). */
+#define BX_LINK_FRAMES_MAX 1000
 pw_status bx_tab_frames_call(bx_tab *t, const char *fn, const char *args, int first_only,
                              int *answered, int *filled, pw_err *err);
 /* The same, handing each frame's answer (neither null nor "null", in the tab's arena) to each

@@ -105,10 +105,58 @@ static pw_status emulate(bx_tab *t, pw_err *err)
     return st;
 }
 
+/* The unload marker: a top document's last pagehide listener sends a beacon of its own origin
+ * (CSP's connect-src 'self' allows it) naming the document and how many beacons (sendBeacon,
+ * fetch with keepalive, to an http(s) URL: a data: URL is never paused) the page's pagehide
+ * listeners sent before it (counted from the first listener, the scan's own):
+ * ".../__phiwall_unload__?<the document>&n=<beacons>". The leave waits for the marker's pause and
+ * then for that many pauses of the top frame's unload (leave_pages in browser_scan.c) rather than
+ * for a fixed time: the left document's pagehide runs only after the next document commits, and its
+ * beacons reach the scan later still on a loaded machine. Earlier versions sent the marker first,
+ * before the page's listeners, waited 300 ms and a quiet window after it, and lost a beacon whose
+ * pause came later (once under ASan at load 40; every time for a listener that works 1 s before it
+ * sends, scan_browser_gaps6's /slowleave/). The marker's listener stays the last of the window's
+ * pagehide listeners: each one the page adds moves it back to the end (a handler set as
+ * window.onpagehide after that still runs after it). The document is named by its URL as it was
+ * loaded (read before the page's scripts run): a router that rewrites it (history.pushState, a hash
+ * router's "#/") does not make the marker a stranger the leave waits past until its cap — 5 s a
+ * page before. */
+static const char unload_marker_js[] =
+    "if(window===top){const u=location.href,W=window,N=navigator,E=EventTarget.prototype,"
+    "add=E.addEventListener,rm=E.removeEventListener,sb=Navigator.prototype.sendBeacon,"
+    "fe=W.fetch;let gone=0,n=0;"
+    "const web=x=>{try{return/^https?:$/.test(new URL(String(x&&x.url||x),location.href)"
+    ".protocol)}catch(e){return false}};"
+    "add.call(W,'pagehide',function(){gone=1},true);"
+    "Navigator.prototype.sendBeacon=function(x){const r=sb.apply(this,arguments);"
+    "if(gone&&r&&web(x))n++;return r};"
+    "if(fe)W.fetch=function(a,o){if(gone&&((o&&o.keepalive)||(a&&a.keepalive))&&web(a))n++;"
+    "return fe.apply(this,arguments)};"
+    "const last=function(){try{sb.call(N,location.origin+'" BX_UNLOAD_PATH
+    "?'+encodeURIComponent(u)+'&n='+n)}catch(e){}};add.call(W,'pagehide',last);"
+    "E.addEventListener=function(t,l,o){const r=add.apply(this,arguments);"
+    "if(this===W&&t==='pagehide'&&l!==last){rm.call(W,'pagehide',last);"
+    "add.call(W,'pagehide',last)}return r}}";
+
+static pw_status add_unload_marker(bx_tab *t, pw_err *err)
+{
+    pw_buf p;
+    pw_buf_init(&p);
+    pw_buf_puts(&p, "{\"source\":");
+    pw_buf_json_string(&p, unload_marker_js, strlen(unload_marker_js));
+    pw_buf_putc(&p, '}');
+    pw_status st =
+        p.failed ? pw_err_set(err, PW_ERR_NOMEM, "unload marker: out of memory")
+                 : call(t, t->session, "Page.addScriptToEvaluateOnNewDocument", p.data, NULL, err);
+    pw_buf_free(&p);
+    return st;
+}
+
 pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
 {
     cdp_msg r;
     t->b = b;
+    t->nav_sent = t->nav_answered = 0; /* a new connection: the old one answered all of its own */
     pw_status st = cdp_call(b->conn, NULL, "Target.createTarget", "{\"url\":\"about:blank\"}",
                             BX_CALL_MS, &r, err);
     if (st == PW_OK)
@@ -148,21 +196,8 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
         st = emulate(t, err);
     if (st == PW_OK)
         st = set_cookies(t, err);
-    /* The unload marker: a top document's first pagehide listener (registered before any of the
-     * page's) sends a beacon of its own origin (CSP's connect-src 'self' allows it) naming the
-     * document — the document's own beacons are created right after it in the same task. The leave
-     * waits for its pause rather than for a fixed time after the next document commits: the left
-     * document's pagehide runs only after that commit, late on a loaded machine. The document
-     * is named by its URL as it was loaded (read before the page's scripts run): a router that
-     * rewrites it (history.pushState, a hash router's "#/") does not make the marker a stranger
-     * the leave waits past until its cap — 5 s a page before. */
     if (st == PW_OK)
-        st = call(t, t->session, "Page.addScriptToEvaluateOnNewDocument",
-                  "{\"source\":\"if(window===top){const u=location.href;"
-                  "addEventListener('pagehide',function(){try{"
-                  "navigator.sendBeacon(location.origin+'" BX_UNLOAD_PATH
-                  "?'+encodeURIComponent(u))}catch(e){}})}\"}",
-                  NULL, err);
+        st = add_unload_marker(t, err);
     return st;
 }
 
@@ -322,7 +357,7 @@ void bx_tab_reset(bx_tab *t)
     t->nav_error = t->top_url = t->title = t->screenshot = t->facts_url = NULL;
     t->doc_url = t->left_url = NULL;
     t->unload_doc = NULL; /* in the arena: a late marker's pause must not read it */
-    t->unload_marked = 0;
+    t->unload_marked = t->unload_beacons = t->unload_seen = 0;
     t->nav_pending = 0;
     t->frames = NULL; /* in the arena */
     t->sockets = NULL;
@@ -367,9 +402,19 @@ pw_status bx_deny_downloads(bx_browser *b, pw_err *err)
     return PW_OK;
 }
 
+/* The answer of Page.navigate (at the commit, or with errorText when the navigation failed or a
+ * later one replaced it). Only the latest navigation's answer is the task's: a navigation that
+ * the next task's page replaced (the leave's about:blank, slow to commit on a loaded machine)
+ * answers net::ERR_ABORTED after that page's navigation was sent, and that answer marked the
+ * page failed — a page that then timed out had no "no load event" gap, no page gap at all
+ * (test_browser_pause; a cause of scan_browser_incomplete's "live scan: page and login reasons"
+ * failing once under load). Answers come in the order the navigations were sent, and every one
+ * comes (NULL when the connection is lost). */
 static void on_navigated(void *ctx, const cdp_msg *m)
 {
     bx_tab *t = ctx;
+    if (++t->nav_answered != t->nav_sent)
+        return;
     if (m && !m->error && cdp_bool(m->result, "isDownload") && !t->leaving) {
         t->download = 1; /* no document: not a page of the site, nothing saved */
         t->nav_failed = 1;
@@ -397,6 +442,8 @@ pw_status bx_tab_navigate(bx_tab *t, const char *url, pw_err *err)
         p.failed ? PW_ERR_NOMEM
                  : cdp_send(t->b->conn, t->session, "Page.navigate", p.data, on_navigated, t, err);
     pw_buf_free(&p);
+    if (st == PW_OK)
+        t->nav_sent++;
     return st;
 }
 
@@ -443,24 +490,33 @@ typedef struct frame_ref {
     const char *id;
 } frame_ref;
 
+/* The frames a call reaches: at most max of them (out), and how many there were (seen). */
+typedef struct frame_list {
+    frame_ref *out;
+    size_t n, max, seen;
+} frame_list;
+
 /* The frames of a Page.getFrameTree node (the node itself when with_root), depth first. */
 static void collect_frames(bx_tab *t, const char *session, yajl_val node, int with_root,
-                           frame_ref *out, size_t *n)
+                           frame_list *l)
 {
     const char *id = cdp_str(node, "frame.id");
-    if (with_root && id && *n < BX_FRAMES_MAX)
-        out[(*n)++] = (frame_ref){session, pw_arena_strdup(&t->arena, id)};
+    if (with_root && id) {
+        l->seen++;
+        if (l->n < l->max)
+            l->out[l->n++] = (frame_ref){session, pw_arena_strdup(&t->arena, id)};
+    }
     yajl_val kids = cdp_get(node, "childFrames");
     for (size_t i = 0; kids && YAJL_IS_ARRAY(kids) && i < kids->u.array.len; i++)
-        collect_frames(t, session, kids->u.array.values[i], 1, out, n);
+        collect_frames(t, session, kids->u.array.values[i], 1, l);
 }
 
-static void frames_of(bx_tab *t, const char *session, int with_root, frame_ref *out, size_t *n)
+static void frames_of(bx_tab *t, const char *session, int with_root, frame_list *l)
 {
     cdp_msg r;
     if (call(t, session, "Page.getFrameTree", "{}", &r, NULL) != PW_OK)
         return;
-    collect_frames(t, session, cdp_get(r.result, "frameTree"), with_root, out, n);
+    collect_frames(t, session, cdp_get(r.result, "frameTree"), with_root, l);
     cdp_msg_free(&r);
 }
 
@@ -470,22 +526,41 @@ pw_status bx_tab_frames_call(bx_tab *t, const char *fn, const char *args, int fi
     return bx_tab_frames_each(t, fn, args, first_only, answered, filled, NULL, NULL, err);
 }
 
-pw_status bx_tab_frames_each(bx_tab *t, const char *fn, const char *args, int first_only,
-                             int *answered, int *filled, bx_frame_answer_fn each, void *each_ctx,
+/* How far a call through the frames went: the frames the page has (seen) and those it reached
+ * (read) before its bound. */
+typedef struct frames_reach {
+    size_t seen, read;
+} frames_reach;
+
+/* fn in the frames below the top one: at most max of them, until the deadline (0: none). */
+static pw_status frames_each(bx_tab *t, const char *fn, const char *args, int first_only,
+                             size_t max, long long deadline, int *answered, int *filled,
+                             frames_reach *reach, bx_frame_answer_fn each, void *each_ctx,
                              pw_err *err)
 {
     bx_browser *b = t->b;
-    frame_ref frames[BX_FRAMES_MAX];
-    size_t n = 0;
+    frame_list l = {pw_arena_calloc(&t->arena, max ? max : 1, sizeof(frame_ref)), 0, max, 0};
+    frames_reach unused;
+    if (!reach)
+        reach = &unused;
     *answered = *filled = 0;
-    frames_of(t, t->session, 0, frames, &n);
-    for (size_t i = 0; i < b->n_sessions && n < BX_FRAMES_MAX; i++)
+    *reach = (frames_reach){0, 0};
+    if (!l.out)
+        return pw_err_set(err, PW_ERR_NOMEM, "page script: out of memory");
+    frames_of(t, t->session, 0, &l);
+    for (size_t i = 0; i < b->n_sessions; i++)
         if (b->sessions[i].tab == t->index && b->sessions[i].frame)
-            frames_of(t, pw_arena_strdup(&t->arena, b->sessions[i].session), 1, frames, &n);
+            frames_of(t, pw_arena_strdup(&t->arena, b->sessions[i].session), 1, &l);
+    reach->seen = l.seen;
+    frame_ref *frames = l.out;
+    size_t n = l.n;
     char *js = pw_arena_sprintf(&t->arena, "(%s)(%s)", fn, args);
     if (!js)
         return pw_err_set(err, PW_ERR_NOMEM, "page script: out of memory");
     for (size_t i = 0; i < n; i++) {
+        if (deadline && cdp_now_ms() >= deadline)
+            break;
+        reach->read++;
         if (!frames[i].session || !frames[i].id)
             continue;
         pw_buf p;
@@ -529,6 +604,14 @@ pw_status bx_tab_frames_each(bx_tab *t, const char *fn, const char *args, int fi
             break;
     }
     return PW_OK;
+}
+
+pw_status bx_tab_frames_each(bx_tab *t, const char *fn, const char *args, int first_only,
+                             int *answered, int *filled, bx_frame_answer_fn each, void *each_ctx,
+                             pw_err *err)
+{
+    return frames_each(t, fn, args, first_only, BX_FRAMES_MAX, 0, answered, filled, NULL, each,
+                       each_ctx, err);
 }
 
 pw_status bx_tab_call(bx_tab *t, const char *fn, const char *args, pw_arena *a, char **value_out,
@@ -852,14 +935,22 @@ static int sort_sent(bx_tab *t)
     bx_sent *v = pw_arena_calloc(&t->arena, n ? n : 1, sizeof *v);
     if (!v)
         return 0;
+    /* A request without a time (an event without its wallTime) takes the time of the request
+     * before it in the tab (the first timed one when none is before it, the flush's when none
+     * has one), as the time it is written with: the HAR writer would give it the write's time,
+     * and the HAR, read back in time order, would have it after the round's other requests. */
     double latest = 0;
+    for (bx_req *q = t->reqs; q && latest <= 0; q = q->next)
+        latest = q->r.timestamp;
+    if (latest <= 0)
+        latest = bx_wall_now();
     size_t i = 0;
     for (bx_req *q = t->reqs; q; q = q->next, i++) {
-        /* as the HAR reader places an entry without a time: after those before it */
-        double ts = q->r.timestamp > 0 ? q->r.timestamp : latest;
-        if (ts > latest)
-            latest = ts;
-        v[i] = (bx_sent){ts, i, q};
+        if (q->r.timestamp <= 0)
+            q->r.timestamp = latest;
+        else if (q->r.timestamp > latest)
+            latest = q->r.timestamp;
+        v[i] = (bx_sent){q->r.timestamp, i, q};
     }
     qsort(v, n, sizeof *v, sent_before);
     t->sent = v;
@@ -1007,6 +1098,32 @@ static pw_status page_routes(bx_tab *t, int depth, pw_err *err)
     return bx_tab_frames_each(t, bx_js_routes_fn, "", 0, &answered, &unused, frame_links, &c, err);
 }
 
+/* The links of the page's frames, each frame's read in its own isolated world: as many frames
+ * as the crawl has pages (--max-pages; at least BX_FRAMES_MAX, at most BX_LINK_FRAMES_MAX), read
+ * within the settle's cap (bx_settle_max): a frame costs two round trips, and a page of thousands
+ * of frames (an ad farm, a calendar of one frame a day) must not hold the scan. Frames past the
+ * bound are said (--verbose), their links not read. */
+static pw_status read_frame_links(bx_tab *t, int depth, pw_err *err)
+{
+    bx_browser *b = t->b;
+    size_t max = b->o->max_pages;
+    if (max < BX_FRAMES_MAX)
+        max = BX_FRAMES_MAX;
+    if (max > BX_LINK_FRAMES_MAX)
+        max = BX_LINK_FRAMES_MAX;
+    int answered = 0, unused = 0;
+    frame_links_ctx c = {depth, NULL};
+    frames_reach reach;
+    pw_status st = frames_each(t, bx_js_frame_links_fn, "", 0, max, cdp_now_ms() + bx_settle_max(b),
+                               &answered, &unused, &reach, frame_links, &c, err);
+    if (st == PW_OK && reach.read < reach.seen)
+        bx_log(b,
+               "links of %s: %zu of its %zu frames read (at most %zu frames, %d ms): the links of "
+               "the others were not",
+               t->task.url, reach.read, reach.seen, max, bx_settle_max(b));
+    return st;
+}
+
 /* The visit of the document the tab shows, or NULL. */
 static bx_visit *visit_now(bx_tab *t)
 {
@@ -1065,10 +1182,7 @@ static pw_status page_info(bx_tab *t, int main, pw_err *err)
         return PW_OK;
     /* the links of the page's frames (a same-site scheduling widget, an embedded portal): the
      * top document's query does not reach into them */
-    int answered = 0, unused = 0;
-    frame_links_ctx c = {next_depth, NULL};
-    st = bx_tab_frames_each(t, bx_js_frame_links_fn, "", 0, &answered, &unused, frame_links, &c,
-                            err);
+    st = read_frame_links(t, next_depth, err);
     if (st == PW_OK && b->o->interact && t->task.kind == BX_TASK_PAGE)
         return page_routes(t, next_depth, err);
     return st;

@@ -128,7 +128,12 @@ expect_match "$(jq -c '[.pages[] | [.url, .title]]' <<<"$("$PHIWALL" scan --har 
 
 # the same with a failed --login and --har-out: the HAR records both gaps (log._phiwall.gaps), so
 # `scan --har` of it gives the same reasons and exit 4, not a complete result (the login page,
-# /careers, has no password field: the gap says no form was submitted)
+# /careers, has no password field: the gap says no form was submitted). The reasons' check failed
+# once under load; a cause found: when the login page and the leave's about:blank are slow to
+# commit (2 s at most are waited for it), /never's navigation replaces about:blank, whose
+# answer (net::ERR_ABORTED) then marked /never failed — no page reason at all. A navigation's
+# answer is now the task's only when it is the latest one's (test_browser_pause's
+# test_replaced_navigation_answer fails before)
 echo wrong >"$T/password"
 timeout 120 "$PHIWALL" scan "$BASE/never" --max-pages 1 --no-interact --no-sitemap --settle 300 \
     --timeout 3 --map-host "connect.facebook.net=$BASE/vendor/connect.facebook.net" \

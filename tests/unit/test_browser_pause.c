@@ -4,7 +4,9 @@
  * its pause carried, and a beacon the Network domain never reported (sent by an unloading
  * document: its pause has no networkId) is delivered from its pause, with its body, answer and
  * page, after the page's other requests; that page is the one being left, whether the pause comes
- * before or after the next document's commit. */
+ * before or after the next document's commit. A request whose event has no time is handed on
+ * with the time of the request before it (the place it was seen in). The answer of a navigation
+ * that a later one replaced is not the later one's. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,5 +292,115 @@ static void test_pause_only_page_left(void)
                      NULL);
 }
 
+/* A request of PAGE (requestId id, url u), with the event's wallTime unless wall <= 0. */
+static void request_at(int fd, const char *id, const char *u, double wall)
+{
+    char ev[768], when[64] = "";
+    if (wall > 0)
+        snprintf(when, sizeof when, "\"wallTime\":%.3f,", wall);
+    snprintf(ev, sizeof ev,
+             "{\"method\":\"Network.requestWillBeSent\",\"sessionId\":\"S\",\"params\":{"
+             "\"requestId\":\"%s\",\"loaderId\":\"L\",\"type\":\"Image\",\"frameId\":\"F1\","
+             "%s\"documentURL\":\"" PAGE "\",\"request\":{\"url\":\"%s\",\"method\":\"GET\","
+             "\"headers\":{}}}}",
+             id, when, u);
+    put(fd, ev);
+}
+
+/* A request whose event has no wallTime keeps the place it was seen in: it is handed on (and
+ * written to the HAR) with the time of the request before it in the tab, the first timed one's
+ * when none is before it. Before, it was handed on with no time, which the HAR writer replaced
+ * with the time of the write: read back in time order, it came after the round's other requests
+ * (and a live finding's first page was not the HAR's). */
+static void test_request_without_time(void)
+{
+    fixture fx;
+    setup(&fx, 0);
+    int fd = fx.to_us[1];
+    request_at(fd, "1.1", "https://www.facebook.com/tr?ev=First", 0);
+    request_at(fd, "1.2", "https://www.facebook.com/tr?ev=A", 1700000000.250);
+    request_at(fd, "1.3", "https://www.facebook.com/tr?ev=B", 0);
+    request_at(fd, "1.4", "https://www.facebook.com/tr?ev=C", 1700000000.500);
+    long long deadline = cdp_now_ms() + 5000;
+    while (fx.t->n_reqs < 4 && cdp_now_ms() < deadline)
+        cdp_pump(fx.b->conn, deadline, NULL);
+    pw_err err;
+    CHECK_INT(bx_tab_flush(fx.t, &err), PW_OK);
+    CHECK_INT(bx_flush_reqs(fx.t->b, &err), PW_OK);
+    CHECK_INT((long long)fx.got.n, 4);
+    static const char *const order[] = {"First", "A", "B", "C"};
+    static const double when[] = {1700000000.250, 1700000000.250, 1700000000.250, 1700000000.500};
+    for (size_t i = 0; i < 4 && i < fx.got.n; i++) {
+        CHECK(strstr(fx.got.r[i].url, order[i]) != NULL);
+        if (fx.got.r[i].timestamp != when[i])
+            fprintf(stderr, "request %s: time %.3f, expected %.3f\n", order[i],
+                    fx.got.r[i].timestamp, when[i]);
+        CHECK(fx.got.r[i].timestamp == when[i]);
+    }
+    teardown(&fx);
+}
+
+/* The ids of the Page.navigate commands the scan sent on fd (this fixture's pipe), in order. */
+static size_t navigate_ids(int fd, long *ids, size_t max)
+{
+    static char buf[65536];
+    size_t len = 0, n = 0;
+    ssize_t got;
+    while (len < sizeof buf - 1 && (got = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+        len += (size_t)got;
+    buf[len] = '\0';
+    for (size_t at = 0; at < len && n < max; at += strlen(buf + at) + 1) {
+        const char *id = strstr(buf + at, "\"id\":");
+        if (id && strstr(buf + at, "\"Page.navigate\""))
+            ids[n++] = strtol(id + 5, NULL, 10);
+    }
+    return n;
+}
+
+static void answer_navigate(fixture *f, long id, const char *error_text)
+{
+    char answer[256];
+    snprintf(answer, sizeof answer,
+             "{\"id\":%ld,\"result\":{\"frameId\":\"F1\"%s%s%s},\"sessionId\":\"S\"}", id,
+             error_text ? ",\"errorText\":\"" : "", error_text ? error_text : "",
+             error_text ? "\"" : "");
+    put(f->to_us[1], answer);
+    long long deadline = cdp_now_ms() + 5000;
+    unsigned want = f->t->nav_answered + 1;
+    while (f->t->nav_answered < want && cdp_now_ms() < deadline)
+        cdp_pump(f->b->conn, deadline, NULL);
+    CHECK_INT((long long)f->t->nav_answered, (long long)want);
+}
+
+/* A navigation that a later one replaced answers net::ERR_ABORTED, late on a loaded machine (the
+ * leave's about:blank replaced by the next task's page): that answer is not the later
+ * navigation's. Before, it marked the next page failed (nav_failed, "net::ERR_ABORTED"): a page
+ * that then timed out had no "no load event" gap and no page gap at all
+ * (scan_browser_incomplete's "live scan: page and login reasons", once under load). */
+static void test_replaced_navigation_answer(void)
+{
+    fixture fx;
+    setup(&fx, 0);
+    bx_tab *t = fx.t;
+    pw_err err;
+    CHECK_INT(bx_tab_navigate(t, "about:blank", &err), PW_OK);
+    CHECK_INT(bx_tab_navigate(t, NEXT, &err), PW_OK);
+    long ids[4];
+    CHECK_INT((long long)navigate_ids(fx.to_browser[0], ids, 4), 2);
+    answer_navigate(&fx, ids[0], "net::ERR_ABORTED"); /* about:blank, replaced */
+    CHECK_INT(t->nav_failed, 0);
+    CHECK(t->nav_error == NULL);
+    answer_navigate(&fx, ids[1], NULL); /* the page's own: committed */
+    CHECK_INT(t->nav_failed, 0);
+    /* the latest navigation's own failure is still the task's */
+    CHECK_INT(bx_tab_navigate(t, PAGE, &err), PW_OK);
+    CHECK_INT((long long)navigate_ids(fx.to_browser[0], ids, 4), 1);
+    answer_navigate(&fx, ids[0], "net::ERR_CONNECTION_REFUSED");
+    CHECK_INT(t->nav_failed, 1);
+    CHECK_STR(t->nav_error, "net::ERR_CONNECTION_REFUSED");
+    teardown(&fx);
+}
+
 PW_TEST_MAIN(PW_TEST(test_pause_body_and_pause_only), PW_TEST(test_pause_only_before_commit),
-             PW_TEST(test_pause_only_page_left))
+             PW_TEST(test_pause_only_page_left), PW_TEST(test_request_without_time),
+             PW_TEST(test_replaced_navigation_answer))

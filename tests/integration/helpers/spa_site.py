@@ -9,6 +9,9 @@ Usage: spa_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
                     ev=Leave by sendBeacon at pagehide)
   /routed/          a history router that rewrites its URL at load (/routed/home) and links to
                     /shadow/
+  /held/            the same router, and a pagehide listener that stops the event: the scan's
+                    unload marker, sent by the window's last listener, is never sent (a leave
+                    that waits its cap, the control of the /routed/ check)
   /shadow/          an appointment form inside a web component's open shadow root; its submit
                     handler sends the typed values (ev=Lead)
   /consent-shadow/  a consent banner inside a shadow root (like Usercentrics): "Accept all" sends
@@ -49,6 +52,9 @@ addEventListener('hashchange',render);render();
 </script>"""),
     "/routed/": page("Routed Hospital", """<h1>Home</h1><a href="/shadow/">Book online</a>
 <script>history.replaceState(null,'','/routed/home');px('PageView');</script>"""),
+    "/held/": page("Held Hospital", """<h1>Home</h1><a href="/shadow/">Book online</a>
+<script>addEventListener('pagehide',function(e){e.stopImmediatePropagation();});
+history.replaceState(null,'','/held/home');px('PageView');</script>"""),
     "/shadow/": page("Shadow booking", """<h1>Book online</h1><appt-form></appt-form>
 <script>
 customElements.define('appt-form',class extends HTMLElement{constructor(){super();
@@ -114,7 +120,7 @@ ws.onopen=function(){ws.send(JSON.stringify({worker:location.href}));};"""
 class H(Handler):
     PAGES = PAGES
     SCRIPTS = {"/ws-worker.js": WS_WORKER}
-    PREFIXES = ("/routed/",)
+    PREFIXES = ("/routed/", "/held/")
     FILL_PORT = True
 
 
