@@ -403,11 +403,12 @@ static int pack(har_pages *t, har_page *p)
     if (in_file) {
         uint32_t n32 = (uint32_t)n;
         memcpy(tmp, &n32, sizeof n32);
+        int settled = record_settled(r); /* r is in tmp */
         int ok = disk_write(t, tmp, DISK_HEAD + n, p->disk_at - 1);
         free(tmp);
         if (!ok)
             return 0;
-        t->v[p->index] = DISK_REF(p->disk_at - 1, record_settled(r));
+        t->v[p->index] = DISK_REF(p->disk_at - 1, settled);
     } else {
         t->v[p->index] = MEM_REF(t->packed_len);
         t->packed_len += n;
@@ -526,7 +527,7 @@ int har_pages_settled(const har_pages *t, size_t i)
 size_t har_pages_bytes(const har_pages *t)
 {
     size_t n = t->cap * sizeof *t->v + t->by_id_cap * sizeof *t->by_id + t->packed_cap +
-               t->cap_live * sizeof *t->live;
+               t->cap_live * sizeof *t->live + t->rd_cap;
     for (size_t k = 0; k < t->n_live; k++) {
         const har_page *p = (const har_page *)t->v[t->live[k]];
         n += sizeof *p + (p->id ? strlen(p->id) + 1 : 0) + (p->url ? strlen(p->url) + 1 : 0) +
