@@ -122,17 +122,20 @@ typedef struct party_cache {
     int third;
 } party_cache;
 
-/* 88 bytes a page (a long scan has tens of thousands): flags as bits, counts as 32 bits. */
+/* 80 bytes a page (a long scan has tens of thousands): flags and counts as bits. */
 typedef struct apage {
     pw_page page;
     const char *why; /* what decided the context */
     /* pw_url_page_key: what its findings are keyed by (page.url itself when the URL is its own
      * key, as most are: no copy) */
     const char *key;
-    const char *brand;
-    uint32_t held, held_bytes; /* awaiting_title's requests and their approximate size */
-    unsigned ctx : 3;          /* pw_hhs_context */
-    unsigned added : 1;        /* pw_assessor_add_page has been called for it */
+    const char *brand; /* interned: a site's pages share it */
+    /* awaiting_title's requests (at most TITLE_WAIT_REQUESTS, saturating) and their approximate
+     * size (at most TITLE_WAIT_BYTES) */
+    unsigned held : 8;
+    unsigned held_bytes : 22;
+    unsigned added : 1;       /* pw_assessor_add_page has been called for it */
+    unsigned ctx : 3;         /* pw_hhs_context */
     unsigned login_url : 1;   /* pw_assess_login_url of its URL: asked once, not at every request */
     unsigned brand_known : 1; /* brand is computed (a libpsl lookup: once per page, not beacon) */
     /* Added without a title (a HAR's pages[].title missing or the URL, as Chrome writes it):
@@ -163,9 +166,11 @@ typedef struct timed_req {
 #define REORDER_MAX       16384
 #define REORDER_BYTES_MAX (6u * 1024 * 1024)
 
-#define PENDING_MAX         4096                /* requests waiting for their pages, at most */
-#define TITLE_WAIT_REQUESTS 64                  /* a page's requests waiting for its title */
-#define TITLE_WAIT_BYTES    (2u * 1024 * 1024)  /* and their approximate size */
+#define PENDING_MAX         4096               /* requests waiting for their pages, at most */
+#define TITLE_WAIT_REQUESTS 64                 /* a page's requests waiting for its title */
+#define TITLE_WAIT_BYTES    (2u * 1024 * 1024) /* and their approximate size */
+_Static_assert(TITLE_WAIT_REQUESTS < 255 && TITLE_WAIT_BYTES < (1u << 22),
+               "apage's held and held_bytes bits");
 #define PENDING_BYTES_MAX   (32u * 1024 * 1024) /* and their approximate size */
 #define PENDING_COMPACT_MIN (1u * 1024 * 1024)  /* pend's size worth compacting */
 
@@ -531,8 +536,12 @@ static size_t ensure_page(pw_assessor *as, const pw_page *in)
         return SIZE_MAX;
     p->login_url = pw_assess_login_url(p->page.url) != 0;
     char key[1024];
-    pw_url_page_key(p->page.url, key, sizeof key);
-    p->key = strcmp(key, p->page.url) == 0 ? p->page.url : pw_arena_strdup(&as->arena, key);
+    size_t kn = pw_url_page_key(p->page.url, key, sizeof key), un = strlen(p->page.url);
+    /* the key is most often the URL's own end (host and path of a URL without query: a
+     * crawler's pages): pointed into the URL, not copied (~46 bytes a page) */
+    p->key = kn < sizeof key && kn <= un && memcmp(p->page.url + un - kn, key, kn) == 0
+                 ? p->page.url + un - kn
+                 : pw_arena_strdup(&as->arena, key);
     if (!p->key)
         return SIZE_MAX;
     const char *why;
@@ -812,7 +821,7 @@ static const char *page_brand(pw_assessor *as, const char *page_url)
         return site_brand(&as->req, page_url);
     apage *p = &as->pages[i];
     if (!p->brand_known) {
-        p->brand = dup_or_null(&as->arena, site_brand(&as->req, page_url));
+        p->brand = intern(as, site_brand(&as->req, page_url));
         p->brand_known = 1;
     }
     return p->brand;
@@ -1686,9 +1695,10 @@ static const char *title_from_beacon(pw_assessor *as, const pw_request *req, siz
 static pw_status await_title(pw_assessor *as, const pw_request *req, size_t page_i, pw_err *err)
 {
     apage *p = &as->pages[page_i];
-    p->held++;
+    if (p->held < 255)
+        p->held++;
     size_t bytes = p->held_bytes + req->body_len + strlen(req->url) + 256;
-    p->held_bytes = bytes < TITLE_WAIT_BYTES ? (uint32_t)bytes : TITLE_WAIT_BYTES;
+    p->held_bytes = bytes < TITLE_WAIT_BYTES ? (unsigned)bytes : TITLE_WAIT_BYTES;
     const char *title = title_from_beacon(as, req, page_i);
     if (title)
         ensure_page(as, &(pw_page){.url = p->page.url, .title = title}); /* the title, and the

@@ -632,6 +632,8 @@ static int finish_page(har *h)
     if (!r->id)
         return fail(h, PW_ERR_PARSE, "\"id\"", "in", 0, NULL);
     har_page *p = har_pages_get(&h->pages, r->id, 1);
+    if (!p && h->pages.io_errno)
+        return sink_failed(h, har_pages_error(&h->pages, h->name, h->err));
     if (!p)
         return fail(h, PW_ERR_NOMEM, "memory", "for", 1, NULL);
     if (r->url) {
@@ -895,6 +897,8 @@ static pw_status deliver(har *h, har_held *x)
 {
     h->page_new = 0;
     har_page *p = entry_page(h, x);
+    if (!p && h->pages.io_errno)
+        return har_pages_error(&h->pages, h->name, h->err);
     x->r.page_url = p ? p->url : NULL;
     if (!p)
         return h->sink->on_request ? h->sink->on_request(h->sink->ctx, &x->r, h->err) : PW_OK;
@@ -1064,6 +1068,8 @@ static int finish_log(har *h)
             if (har_pages_settled(&h->pages, i))
                 continue;
             har_page *p = har_pages_at(&h->pages, i);
+            if (!p && h->pages.io_errno)
+                return sink_failed(h, har_pages_error(&h->pages, h->name, h->err));
             if (!p)
                 return fail(h, PW_ERR_NOMEM, "memory", "for", 0, NULL);
             pw_status st =
@@ -1341,6 +1347,8 @@ static pw_status finish_parse(har *h)
         if (har_pages_settled(&h->pages, i)) /* a page holding hops is never packed */
             continue;
         har_page *p = har_pages_at(&h->pages, i);
+        if (!p && h->pages.io_errno)
+            return har_pages_error(&h->pages, h->name, h->err);
         if (!p)
             return pw_err_set(h->err, PW_ERR_NOMEM, "%s: out of memory", h->name);
         if (p->hop_pending)
@@ -1452,6 +1460,8 @@ pw_status pw_har_read_ex(FILE *f, const char *name, const pw_capture_sink *sink,
     pw_json_spare_init(&h->spare, opts ? opts->alloc_probe : NULL);
     h->af = pw_json_spare_funcs(&h->spare);
     pw_status st = read_stream(h, f);
+    if (st == PW_OK && h->pages.io_errno) /* a page file failure nothing asked about since */
+        st = har_pages_error(&h->pages, h->name, err);
     yajl_drop(h);
     har_tok_free(&h->tok);
     pw_json_spare_free(&h->spare);

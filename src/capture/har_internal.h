@@ -139,6 +139,10 @@ typedef struct har_page {
     double ts;
     size_t n_entries; /* only ever compared with 0 (packed as one bit) */
     size_t index;     /* its place in the table */
+    /* where its record was in the page file, + 1 (0: never there), and that record's room: a
+     * page made live from the file is packed back there when it fits, not appended again */
+    uint64_t disk_at;
+    uint32_t disk_room;
     unsigned url_gen; /* bumped at each new URL: a remembered URL is of this very naming */
     int emitted;
     int fixed_url; /* the recorder stated the URL (`_url`): never split by navigations */
@@ -184,13 +188,28 @@ typedef struct har_recent {
 #ifndef HAR_PACK_SLACK
 #define HAR_PACK_SLACK (64 * 1024)
 #endif
+/* Bytes of packed records kept in memory. Past them the older half goes to the page file, an
+ * unlinked temporary file in $TMPDIR (else /tmp), and is read back (pread) when an entry names
+ * one of those pages again: the table then holds ~25 bytes a page (its slot, its index entry)
+ * whatever the number of pages, instead of ~130. A HAR of fewer than ~15,000 pages never makes
+ * the file. (A test build may spill at every chance: -DHAR_PACK_MEM=0.) */
+#ifndef HAR_PACK_MEM
+#define HAR_PACK_MEM (1024u * 1024u)
+#endif
+/* An index entry: the page's index + 1 (0: empty) and its id's hash, compared before the id (the
+ * id of a page in the file is read only when the hashes match) and used to rebuild the index. */
+typedef struct har_id_slot {
+    uint32_t idx1, h32;
+} har_id_slot;
 typedef struct har_pages {
-    uintptr_t *v; /* page i: its live har_page, or (offset in packed << 1) | 1 */
+    /* page i: its live har_page, (offset in packed << 2) | 1, or (offset in the page file << 3)
+     * | (settled << 2) | 3 */
+    uintptr_t *v;
     size_t n, cap;
     size_t last; /* index of the last page looked up: entries come grouped by page */
     /* pageref -> index + 1 (0: empty), open addressing, at most half full: a new page's id was
      * compared with every earlier one (40,000 pages: 10.7 s of a 26 MB HAR's scan) */
-    uint32_t *by_id;
+    har_id_slot *by_id;
     size_t by_id_cap, n_ids;       /* a power of two, or 0; the ids it holds */
     har_recent recent[HAR_RECENT]; /* a ring: recent[(next - 1) % HAR_RECENT] the latest */
     size_t n_recent, next;
@@ -199,6 +218,16 @@ typedef struct har_pages {
     size_t packed_len, packed_cap, packed_dead; /* dead: bytes of records unpacked since */
     size_t *live;                               /* the live pages' indexes */
     size_t n_live, cap_live;
+    int fd;              /* the page file (-1: not made yet) */
+    uint64_t disk_len;   /* its bytes */
+    int io_errno;        /* a failure to make, write or read it (sticky: the read stops) */
+    const char *io_what; /* "create", "write", "read" */
+    uint64_t io_at;      /* the byte it failed at */
+    unsigned char *rd;   /* the record read last (its size, then it) */
+    size_t rd_cap;
+    uint64_t rd_at; /* its offset + 1 (0: none) */
+    uint32_t rd_n;
+    char dir[512]; /* where it is */
 } har_pages;
 
 void har_pages_init(har_pages *t);
@@ -214,6 +243,9 @@ har_page *har_pages_at(har_pages *t, size_t i);
 int har_pages_settled(const har_pages *t, size_t i);
 /* Bytes the table holds for its pages (records, strings, index): what test_har_mem bounds. */
 size_t har_pages_bytes(const har_pages *t);
+/* The page file's failure as a PW_ERR_IO naming its directory (name: the HAR), or PW_OK when
+ * none. After one, har_pages_get/_at/_add_anonymous give NULL. */
+pw_status har_pages_error(const har_pages *t, const char *name, pw_err *err);
 /* Deliver the page to the sink once its URL is known, then the hops it held (har_page_hold). */
 pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emitted, pw_err *err);
 /* Keep a copy of r, a redirect hop of p's own document, until p is delivered: it goes to the

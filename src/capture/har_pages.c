@@ -5,10 +5,12 @@
  * request. A page is delivered to the sink once, as soon as its URL is known. Also the site
  * comparison that keeps a vendor's iframe document from starting a page of its own.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "capture/har_internal.h"
 #include "phiwall/url.h"
@@ -30,12 +32,22 @@ enum {
 enum { PS_ID = 1, PS_URL = 2, PS_TITLE = 4 };
 #define PK_HEAD 10
 
-#define IS_PACKED(x) ((x)&1u)
-#define PACKED_AT(x) ((size_t)((x) >> 1))
+/* v[i]: a live page's pointer (malloc'd: the low bits clear), a record in `packed`, or one in
+ * the page file (with its settled bit: har_pages_settled reads no file). A record in the file is
+ * its size (4 bytes) then the packed record. */
+#define IS_PACKED(x)   ((x)&1u)
+#define IS_DISK(x)     (((x)&3u) == 3u)
+#define IS_MEM(x)      (((x)&3u) == 1u)
+#define PACKED_AT(x)   ((size_t)((x) >> 2))
+#define MEM_REF(off)   (((uintptr_t)(off) << 2) | 1u)
+#define DISK_AT(x)     ((uint64_t)((x) >> 3))
+#define DISK_REF(o, s) (((uintptr_t)(o) << 3) | ((uintptr_t)(s) << 2) | 3u)
+#define DISK_HEAD      4
 
 void har_pages_init(har_pages *t)
 {
     memset(t, 0, sizeof *t);
+    t->fd = -1;
 }
 
 static void free_hops(har_page *p);
@@ -60,7 +72,11 @@ void har_pages_free(har_pages *t)
     free(t->by_id);
     free(t->packed);
     free(t->live);
+    free(t->rd);
+    if (t->fd >= 0)
+        close(t->fd);
     memset(t, 0, sizeof *t);
+    t->fd = -1;
 }
 
 static int set_str(char **dst, const char *s)
@@ -101,17 +117,160 @@ static size_t packed_size(const har_pages *t, size_t off)
     return (size_t)((const unsigned char *)w - r);
 }
 
-static const char *page_id(const har_pages *t, size_t i)
+/* ---- the page file ---- */
+
+static int io_fail(har_pages *t, const char *what, uint64_t at, int e)
 {
-    return IS_PACKED(t->v[i]) ? packed_id(t, PACKED_AT(t->v[i])) : ((har_page *)t->v[i])->id;
+    if (!t->io_errno) {
+        t->io_errno = e ? e : EIO;
+        t->io_what = what;
+        t->io_at = at;
+    }
+    return 0;
+}
+
+pw_status har_pages_error(const har_pages *t, const char *name, pw_err *err)
+{
+    if (!t->io_errno)
+        return PW_OK;
+    if (strcmp(t->io_what, "create") == 0)
+        return pw_err_set(err, PW_ERR_IO,
+                          "%s: %s: cannot create the HAR reader's page file: %s (set TMPDIR to a "
+                          "writable directory)",
+                          name, t->dir, strerror(t->io_errno));
+    return pw_err_set(err, PW_ERR_IO,
+                      "%s: %s: cannot %s the HAR reader's page file at byte %llu: %s (free space "
+                      "there or set TMPDIR to another directory)",
+                      name, t->dir, t->io_what, (unsigned long long)t->io_at,
+                      strerror(t->io_errno));
+}
+
+static int disk_open(har_pages *t)
+{
+    if (t->fd >= 0)
+        return 1;
+    if (t->io_errno)
+        return 0;
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    snprintf(t->dir, sizeof t->dir, "%s", dir);
+    char path[600];
+    snprintf(path, sizeof path, "%s/phiwall-har-pages-XXXXXX", dir);
+    t->fd = mkstemp(path);
+    if (t->fd < 0)
+        return io_fail(t, "create", 0, errno);
+    unlink(path); /* gone with the process, whatever happens */
+    return 1;
+}
+
+static int disk_write(har_pages *t, const void *p, size_t n, uint64_t at)
+{
+    t->rd_at = 0; /* the record kept may be the one overwritten */
+    const unsigned char *c = p;
+    while (n) {
+        ssize_t w = pwrite(t->fd, c, n, (off_t)at);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return io_fail(t, "write", at, w < 0 ? errno : ENOSPC);
+        c += w;
+        n -= (size_t)w;
+        at += (uint64_t)w;
+    }
+    return 1;
+}
+
+static int disk_read(har_pages *t, void *p, size_t n, uint64_t at)
+{
+    unsigned char *c = p;
+    while (n) {
+        ssize_t r = pread(t->fd, c, n, (off_t)at);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return io_fail(t, "read", at, r < 0 ? errno : EIO);
+        c += r;
+        n -= (size_t)r;
+        at += (uint64_t)r;
+    }
+    return 1;
+}
+
+/* The record at page file offset `at` (its size in *n), in t->rd (valid until the next read);
+ * NULL on failure. One pread for a record of up to DISK_FIRST bytes (most: a crawler's page is
+ * ~60), and the last one read is kept: the index's check of its id and its unpacking read it
+ * once. */
+#define DISK_FIRST 256
+static const unsigned char *disk_record(har_pages *t, uint64_t at, uint32_t *n)
+{
+    if (t->rd_at == at + 1) {
+        *n = t->rd_n;
+        return t->rd + DISK_HEAD;
+    }
+    if (t->rd_cap < DISK_FIRST) {
+        unsigned char *b = realloc(t->rd, DISK_FIRST);
+        if (!b)
+            return NULL;
+        t->rd = b;
+        t->rd_cap = DISK_FIRST;
+    }
+    uint64_t end = t->disk_len - at; /* a record never goes past the file's end */
+    size_t first = end < DISK_FIRST ? (size_t)end : DISK_FIRST;
+    if (first < DISK_HEAD) {
+        io_fail(t, "read", at, EIO);
+        return NULL;
+    }
+    if (!disk_read(t, t->rd, first, at))
+        return NULL;
+    memcpy(n, t->rd, sizeof *n);
+    if (DISK_HEAD + (size_t)*n > first) {
+        if (t->rd_cap < DISK_HEAD + (size_t)*n) {
+            unsigned char *b = realloc(t->rd, DISK_HEAD + (size_t)*n);
+            if (!b)
+                return NULL;
+            t->rd = b;
+            t->rd_cap = DISK_HEAD + (size_t)*n;
+        }
+        if (!disk_read(t, t->rd + first, DISK_HEAD + *n - first, at + first))
+            return NULL;
+    }
+    t->rd_at = at + 1;
+    t->rd_n = *n;
+    return t->rd + DISK_HEAD;
+}
+
+static int record_settled(const unsigned char *r)
+{
+    return (r[0] & PK_EMITTED) || !(r[1] & PS_URL);
+}
+
+/* Page i's id is id: 1, 0, or -1 when its record cannot be read. */
+static int page_id_is(har_pages *t, size_t i, const char *id)
+{
+    uintptr_t x = t->v[i];
+    if (!IS_PACKED(x)) {
+        const char *pid = ((har_page *)x)->id;
+        return pid && strcmp(pid, id) == 0;
+    }
+    if (IS_MEM(x)) {
+        const char *pid = packed_id(t, PACKED_AT(x));
+        return pid && strcmp(pid, id) == 0;
+    }
+    uint32_t n;
+    const unsigned char *r = disk_record(t, DISK_AT(x), &n);
+    if (!r)
+        return -1;
+    return (r[1] & PS_ID) && strcmp((const char *)r + PK_HEAD, id) == 0;
 }
 
 /* Drop the packed records made dead by unpacking once they are an eighth of the buffer (most
  * pages are unpacked once when their entries come: without this the buffer would hold each twice;
  * the copies cost ~8 bytes copied a dead byte, amortized: nothing beside a page's JSON). */
-static void compact_packed(har_pages *t)
+static void compact_packed(har_pages *t, int force)
 {
-    if (t->packed_dead < HAR_PACK_SLACK || t->packed_dead * 8 < t->packed_len)
+    if (!t->packed_dead ||
+        (!force && (t->packed_dead < HAR_PACK_SLACK || t->packed_dead * 8 < t->packed_len)))
         return;
     size_t len = t->packed_len - t->packed_dead;
     unsigned char *nb = malloc(len ? len : 1);
@@ -119,11 +278,11 @@ static void compact_packed(har_pages *t)
         return; /* kept as it is: only room lost */
     size_t w = 0;
     for (size_t i = 0; i < t->n; i++) {
-        if (!IS_PACKED(t->v[i]))
+        if (!IS_MEM(t->v[i]))
             continue;
         size_t off = PACKED_AT(t->v[i]), n = packed_size(t, off);
         memcpy(nb + w, t->packed + off, n);
-        t->v[i] = ((uintptr_t)w << 1) | 1u;
+        t->v[i] = MEM_REF(w);
         w += n;
     }
     free(t->packed);
@@ -132,8 +291,66 @@ static void compact_packed(har_pages *t)
     t->packed_dead = 0;
 }
 
+/* The older half of the packed records (the first ones in the buffer, once compacted) to the
+ * page file, each as its size and its record; the others moved down. 0 when the file cannot be
+ * made or written (the records stay in memory, the failure is kept: the read stops). */
+static int spill_packed(har_pages *t)
+{
+    compact_packed(t, 1);
+    if (!t->packed_len || !disk_open(t))
+        return 0;
+    size_t cut = 0, count = 0;
+    while (cut < t->packed_len / 2 || !count) {
+        cut += packed_size(t, cut);
+        count++;
+    }
+    unsigned char *out = malloc(cut + count * DISK_HEAD);
+    if (!out)
+        return 0;
+    size_t w = 0;
+    for (size_t off = 0; off < cut;) {
+        uint32_t n = (uint32_t)packed_size(t, off);
+        memcpy(out + w, &n, sizeof n);
+        memcpy(out + w + DISK_HEAD, t->packed + off, n);
+        w += DISK_HEAD + n;
+        off += n;
+    }
+    int ok = disk_write(t, out, w, t->disk_len);
+    free(out);
+    if (!ok)
+        return 0;
+    /* each record written keeps its place in the file where its time was (read back from the
+     * file when it is needed), so that its page's slot can say where it went */
+    uint64_t at = t->disk_len;
+    for (size_t off = 0; off < cut;) {
+        size_t n = packed_size(t, off);
+        memcpy(t->packed + off + 2, &at, sizeof at);
+        at += DISK_HEAD + n;
+        off += n;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        if (!IS_MEM(t->v[i]))
+            continue;
+        size_t off = PACKED_AT(t->v[i]);
+        if (off >= cut) {
+            t->v[i] = MEM_REF(off - cut);
+            continue;
+        }
+        const unsigned char *r = t->packed + off;
+        uint64_t d;
+        memcpy(&d, r + 2, sizeof d);
+        t->v[i] = DISK_REF(d, record_settled(r));
+    }
+    t->disk_len = at;
+    memmove(t->packed, t->packed + cut, t->packed_len - cut);
+    t->packed_len -= cut;
+    return 1;
+}
+
 static int packed_reserve(har_pages *t, size_t n)
 {
+    if (t->packed_len + n > HAR_PACK_MEM && t->packed_len && !spill_packed(t) && t->io_errno)
+        return 0;
     if (t->packed_len + n <= t->packed_cap)
         return 1;
     size_t cap = t->packed_cap > 4096 ? t->packed_cap : 4096;
@@ -160,9 +377,15 @@ static int pack(har_pages *t, har_page *p)
 {
     size_t n = PK_HEAD + (p->id ? strlen(p->id) + 1 : 0) + (p->url ? strlen(p->url) + 1 : 0) +
                (p->title ? strlen(p->title) + 1 : 0);
-    if (!packed_reserve(t, n))
+    /* a page read from the file goes back to its place there when it fits (most do: a page's
+     * record only loses its title once delivered), so the file does not grow at each visit */
+    int in_file = p->disk_at && n <= p->disk_room;
+    unsigned char *tmp = NULL;
+    if (in_file && !(tmp = malloc(DISK_HEAD + n)))
         return 0;
-    unsigned char *r = t->packed + t->packed_len, *w = r + PK_HEAD;
+    if (!in_file && !packed_reserve(t, n))
+        return 0;
+    unsigned char *r = in_file ? tmp + DISK_HEAD : t->packed + t->packed_len, *w = r + PK_HEAD;
     r[0] = (unsigned char)((p->emitted ? PK_EMITTED : 0) | (p->fixed_url ? PK_FIXED_URL : 0) |
                            (p->title_url ? PK_TITLE_URL : 0) | (p->n_entries ? PK_ENTRIES : 0) |
                            (p->has_login_form ? PK_LOGIN_FORM : 0) |
@@ -177,8 +400,19 @@ static int pack(har_pages *t, har_page *p)
         put_packed_str(&w, p->url);
     if (p->title)
         put_packed_str(&w, p->title);
-    t->v[p->index] = ((uintptr_t)t->packed_len << 1) | 1u;
-    t->packed_len += n;
+    if (in_file) {
+        uint32_t n32 = (uint32_t)n;
+        memcpy(tmp, &n32, sizeof n32);
+        int settled = record_settled(r); /* r is in tmp */
+        int ok = disk_write(t, tmp, DISK_HEAD + n, p->disk_at - 1);
+        free(tmp);
+        if (!ok)
+            return 0;
+        t->v[p->index] = DISK_REF(p->disk_at - 1, settled);
+    } else {
+        t->v[p->index] = MEM_REF(t->packed_len);
+        t->packed_len += n;
+    }
     free_live(p);
     return 1;
 }
@@ -195,8 +429,12 @@ static const char *take_str(const char **w, int present)
 /* Page i's packed record as a live har_page (the record then dead). */
 static har_page *unpack(har_pages *t, size_t i)
 {
-    size_t off = PACKED_AT(t->v[i]);
-    const unsigned char *r = t->packed + off;
+    uintptr_t x = t->v[i];
+    uint32_t room = 0;
+    const unsigned char *file = IS_DISK(x) ? disk_record(t, DISK_AT(x), &room) : NULL;
+    if (IS_DISK(x) && !file)
+        return NULL;
+    const unsigned char *r = file ? file : t->packed + PACKED_AT(x);
     const char *w = (const char *)r + PK_HEAD;
     const char *id = take_str(&w, r[1] & PS_ID), *url = take_str(&w, r[1] & PS_URL),
                *title = take_str(&w, r[1] & PS_TITLE);
@@ -207,6 +445,10 @@ static har_page *unpack(har_pages *t, size_t i)
         return NULL;
     }
     memcpy(&p->ts, r + 2, sizeof p->ts);
+    if (file) {
+        p->disk_at = DISK_AT(x) + 1;
+        p->disk_room = room;
+    }
     p->index = i;
     p->n_entries = r[0] & PK_ENTRIES ? 1 : 0;
     p->emitted = !!(r[0] & PK_EMITTED);
@@ -216,7 +458,8 @@ static har_page *unpack(har_pages *t, size_t i)
     p->after_login = !!(r[0] & PK_AFTER_LOGIN);
     p->has_session_cookie = !!(r[0] & PK_SESSION_COOKIE);
     p->split = !!(r[0] & PK_SPLIT);
-    t->packed_dead += (size_t)((const unsigned char *)w - r);
+    if (!file)
+        t->packed_dead += (size_t)((const unsigned char *)w - r);
     t->v[i] = (uintptr_t)p;
     return p;
 }
@@ -244,7 +487,7 @@ static int live_reserve(har_pages *t)
                 t->live[keep++] = t->live[k];
         }
         t->n_live = keep;
-        compact_packed(t);
+        compact_packed(t, 0);
     }
     if (t->n_live == t->cap_live) {
         size_t cap = t->cap_live ? t->cap_live * 2 : HAR_LIVE_MAX * 2;
@@ -259,6 +502,8 @@ static int live_reserve(har_pages *t)
 
 har_page *har_pages_at(har_pages *t, size_t i)
 {
+    if (t->io_errno)
+        return NULL;
     if (!IS_PACKED(t->v[i]))
         return (har_page *)t->v[i];
     if (!live_reserve(t))
@@ -273,6 +518,8 @@ int har_pages_settled(const har_pages *t, size_t i)
 {
     if (!IS_PACKED(t->v[i]))
         return 0;
+    if (IS_DISK(t->v[i]))
+        return (int)((t->v[i] >> 2) & 1u);
     const unsigned char *r = t->packed + PACKED_AT(t->v[i]);
     return (r[0] & PK_EMITTED) || !(r[1] & PS_URL);
 }
@@ -280,7 +527,7 @@ int har_pages_settled(const har_pages *t, size_t i)
 size_t har_pages_bytes(const har_pages *t)
 {
     size_t n = t->cap * sizeof *t->v + t->by_id_cap * sizeof *t->by_id + t->packed_cap +
-               t->cap_live * sizeof *t->live;
+               t->cap_live * sizeof *t->live + t->rd_cap;
     for (size_t k = 0; k < t->n_live; k++) {
         const har_page *p = (const har_page *)t->v[t->live[k]];
         n += sizeof *p + (p->id ? strlen(p->id) + 1 : 0) + (p->url ? strlen(p->url) + 1 : 0) +
@@ -311,59 +558,73 @@ static har_page *push_page(har_pages *t)
     return p;
 }
 
-static size_t id_hash(const char *id) /* FNV-1a */
+static uint32_t id_hash(const char *id) /* FNV-1a */
 {
     uint64_t h = 14695981039346656037u;
     for (const unsigned char *c = (const unsigned char *)id; *c; c++)
         h = (h ^ *c) * 1099511628211u;
-    return (size_t)(h ^ (h >> 29));
+    return (uint32_t)(h ^ (h >> 29));
 }
 
-/* The slot of id in the index: the one holding it, or the empty one where it would go. */
-static uint32_t *id_slot(const har_pages *t, const char *id)
+/* The slot of id (hash h) in the index: the one holding it, or the empty one where it would go;
+ * NULL when a page's record cannot be read from the page file. */
+static har_id_slot *id_slot(har_pages *t, const char *id, uint32_t h)
 {
     size_t mask = t->by_id_cap - 1;
-    for (size_t i = id_hash(id) & mask;; i = (i + 1) & mask) {
-        uint32_t *slot = &t->by_id[i];
-        if (!*slot || strcmp(page_id(t, *slot - 1), id) == 0)
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        har_id_slot *slot = &t->by_id[i];
+        if (!slot->idx1)
+            return slot;
+        if (slot->h32 != h)
+            continue;
+        int same = page_id_is(t, slot->idx1 - 1, id);
+        if (same < 0)
+            return NULL;
+        if (same)
             return slot;
     }
 }
 
-/* Room in the index for one more id (rebuilt twice as large past half full). */
+/* Room in the index for one more id (rebuilt twice as large past half full, from the hashes). */
 static int index_reserve(har_pages *t)
 {
-    if (t->n >= UINT32_MAX - 1)
+    if (t->n >= UINT32_MAX / 2)
         return 0;
     if ((t->n_ids + 1) * 2 <= t->by_id_cap)
         return 1;
-    size_t cap = t->by_id_cap ? t->by_id_cap * 2 : 64;
-    uint32_t *old = t->by_id;
-    t->by_id = calloc(cap, sizeof *t->by_id);
-    if (!t->by_id) {
-        t->by_id = old;
+    size_t cap = t->by_id_cap ? t->by_id_cap * 2 : 64, mask = cap - 1;
+    har_id_slot *nv = calloc(cap, sizeof *nv);
+    if (!nv)
         return 0;
+    for (size_t k = 0; k < t->by_id_cap; k++) {
+        if (!t->by_id[k].idx1)
+            continue;
+        size_t i = t->by_id[k].h32 & mask;
+        while (nv[i].idx1)
+            i = (i + 1) & mask;
+        nv[i] = t->by_id[k];
     }
-    free(old);
+    free(t->by_id);
+    t->by_id = nv;
     t->by_id_cap = cap;
-    for (size_t i = 0; i < t->n; i++) {
-        const char *id = page_id(t, i);
-        if (id)
-            *id_slot(t, id) = (uint32_t)(i + 1);
-    }
     return 1;
 }
 
 har_page *har_pages_get(har_pages *t, const char *id, int create)
 {
-    if (t->last < t->n) {
-        const char *last_id = page_id(t, t->last);
+    if (t->io_errno)
+        return NULL;
+    if (t->last < t->n && !IS_PACKED(t->v[t->last])) { /* the last one is kept live */
+        const char *last_id = ((har_page *)t->v[t->last])->id;
         if (last_id && strcmp(last_id, id) == 0)
             return har_pages_at(t, t->last);
     }
-    uint32_t *slot = t->by_id_cap ? id_slot(t, id) : NULL;
-    if (slot && *slot) {
-        t->last = *slot - 1;
+    uint32_t h = id_hash(id);
+    har_id_slot *slot = NULL;
+    if (t->by_id_cap && !(slot = id_slot(t, id, h)))
+        return NULL;
+    if (slot && slot->idx1) {
+        t->last = slot->idx1 - 1;
         return har_pages_at(t, t->last);
     }
     if (!create || !index_reserve(t))
@@ -371,13 +632,17 @@ har_page *har_pages_get(har_pages *t, const char *id, int create)
     har_page *p = push_page(t);
     if (!p || !(p->id = strdup(id)))
         return NULL;
-    *id_slot(t, id) = (uint32_t)t->n;
+    if (!(slot = id_slot(t, id, h)))
+        return NULL;
+    *slot = (har_id_slot){(uint32_t)t->n, h};
     t->n_ids++;
     return p;
 }
 
 har_page *har_pages_add_anonymous(har_pages *t, const char *url, double ts)
 {
+    if (t->io_errno)
+        return NULL;
     har_page *p = push_page(t);
     if (!p || !(p->url = strdup(url)))
         return NULL;

@@ -209,19 +209,21 @@ static void summary(pw_buf *b, const pw_scan_result *r)
  * lookup, not a string comparison per pair of findings: the report of a 20,000-page scan
  * (300,000 findings) would otherwise take hours. */
 typedef struct page_keys {
-    size_t n;   /* findings */
-    size_t *id; /* per finding: its key's number */
-    char **key; /* per number: the key */
+    size_t n;     /* findings */
+    uint32_t *id; /* per finding: its key's number (32 bits: a 100,000-page scan has 600,000) */
+    char **key;   /* per number: the key */
     size_t n_keys, cap_keys;
-    size_t *slot; /* open addressing over the keys: number + 1, 0 empty */
+    /* open addressing over the keys: number + 1, 0 empty; at most half full, grown with the keys
+     * (sized for the findings it held 16 MiB at 600,000 findings, most of it for nothing) */
+    uint32_t *slot;
     size_t cap;
     /* per key number: its findings of every severity (the pages table's count and badge) */
-    size_t *count;
+    uint32_t *count;
     int *max;
     /* per key number: its findings above info, in report order: order[start[k] .. + len[k]] */
-    size_t *start, *len, *order;
+    uint32_t *start, *len, *order;
     /* the pages by URL (page_of): index + 1, 0 empty */
-    size_t *page_slot;
+    uint32_t *page_slot;
     size_t page_cap;
 } page_keys;
 
@@ -271,9 +273,43 @@ static size_t table_cap(size_t n)
     return cap;
 }
 
+/* Room for one more key: the slots rebuilt twice as large past half full, the keys' array
+ * grown; 0 on no memory. */
+static int page_keys_reserve(page_keys *pk)
+{
+    if (pk->n_keys == pk->cap_keys) {
+        size_t cap = pk->cap_keys ? pk->cap_keys * 2 : 64;
+        char **v = realloc(pk->key, cap * sizeof *v);
+        if (!v)
+            return 0;
+        pk->key = v;
+        pk->cap_keys = cap;
+    }
+    if ((pk->n_keys + 1) * 2 <= pk->cap)
+        return 1;
+    size_t cap = table_cap(pk->n_keys + 1);
+    uint32_t *slot = calloc(cap, sizeof *slot);
+    if (!slot)
+        return 0;
+    for (size_t k = 0; k < pk->n_keys; k++) {
+        size_t i = hash_key(pk->key[k]) & (cap - 1);
+        while (slot[i])
+            i = (i + 1) & (cap - 1);
+        slot[i] = (uint32_t)(k + 1);
+    }
+    free(pk->slot);
+    pk->slot = slot;
+    pk->cap = cap;
+    return 1;
+}
+
 /* The number of key k (owned: freed here when already known), SIZE_MAX on no memory. */
 static size_t page_key_intern(page_keys *pk, char *k)
 {
+    if (!page_keys_reserve(pk)) {
+        free(k);
+        return SIZE_MAX;
+    }
     size_t i = hash_key(k) & (pk->cap - 1);
     for (; pk->slot[i]; i = (i + 1) & (pk->cap - 1)) {
         if (strcmp(pk->key[pk->slot[i] - 1], k) == 0) {
@@ -282,13 +318,15 @@ static size_t page_key_intern(page_keys *pk, char *k)
         }
     }
     pk->key[pk->n_keys] = k;
-    pk->slot[i] = ++pk->n_keys;
+    pk->slot[i] = (uint32_t)++pk->n_keys;
     return pk->n_keys - 1;
 }
 
 /* The number of the page key of url, SIZE_MAX when no finding has it (or no memory). */
 static size_t page_key_find(const page_keys *pk, const char *url)
 {
+    if (!pk->cap) /* no finding */
+        return SIZE_MAX;
     char *k = page_key_dup(url);
     size_t found = SIZE_MAX;
     for (size_t i = hash_key(k) & (pk->cap - 1); k && pk->slot[i]; i = (i + 1) & (pk->cap - 1)) {
@@ -311,28 +349,29 @@ static void page_index_init(page_keys *pk, const pw_scan_result *r)
             if ((known = strcmp(r->pages[pk->page_slot[i] - 1].url, r->pages[p].url) == 0))
                 break;
         if (!known)
-            pk->page_slot[i] = p + 1;
+            pk->page_slot[i] = (uint32_t)(p + 1);
     }
 }
 
 static int page_keys_init(page_keys *pk, const pw_scan_result *r)
 {
     size_t n = r->n_findings, one = n ? n : 1;
+    if (n >= UINT32_MAX / 2 || r->n_pages >= UINT32_MAX / 2)
+        return -1;
     pk->n = n;
-    pk->cap = table_cap(n);
     pk->page_cap = table_cap(r->n_pages);
     pk->id = calloc(one, sizeof *pk->id);
-    pk->key = calloc(one, sizeof *pk->key);
-    pk->slot = calloc(pk->cap, sizeof *pk->slot);
     pk->order = calloc(one, sizeof *pk->order);
     pk->page_slot = calloc(pk->page_cap, sizeof *pk->page_slot);
-    if (!pk->id || !pk->key || !pk->slot || !pk->order || !pk->page_slot)
+    if (!pk->id || !pk->order || !pk->page_slot)
         return -1;
     for (size_t i = 0; i < n; i++) {
         pw_finding tmp;
         char *k = page_key_dup(pw_report_brief(r, i, &tmp)->page_url);
-        if (!k || (pk->id[i] = page_key_intern(pk, k)) == SIZE_MAX)
+        size_t id = k ? page_key_intern(pk, k) : SIZE_MAX;
+        if (id == SIZE_MAX)
             return -1;
+        pk->id[i] = (uint32_t)id;
     }
     size_t nk = pk->n_keys ? pk->n_keys : 1;
     pk->count = calloc(nk, sizeof *pk->count);
@@ -353,12 +392,12 @@ static int page_keys_init(page_keys *pk, const pw_scan_result *r)
     }
     for (size_t k = 1; k < pk->n_keys; k++)
         pk->start[k] = pk->start[k - 1] + pk->len[k - 1];
-    size_t *fill = calloc(nk, sizeof *fill);
+    uint32_t *fill = calloc(nk, sizeof *fill);
     if (!fill)
         return -1;
     for (size_t i = 0; i < n; i++)
         if (pw_scan_result_severity(r, i) != PW_SEV_INFO)
-            pk->order[pk->start[pk->id[i]] + fill[pk->id[i]]++] = i;
+            pk->order[pk->start[pk->id[i]] + fill[pk->id[i]]++] = (uint32_t)i;
     free(fill);
     page_index_init(pk, r);
     return 0;
@@ -395,9 +434,9 @@ static int same_row(const pw_scan_result *r, const page_mask *mask, size_t i, si
  * one), with the first page of each row and the number of pages it stands for. A hash of the
  * row's parts finds the pages to compare with, instead of every earlier page. */
 typedef struct row_groups {
-    size_t *of;    /* per page: its row */
-    size_t *first; /* per row: its first page */
-    size_t *count; /* per row: its pages */
+    uint32_t *of;    /* per page: its row */
+    uint32_t *first; /* per row: its first page */
+    uint32_t *count; /* per row: its pages */
 } row_groups;
 
 static uint64_t row_hash(const pw_scan_result *r, const page_mask *mask, size_t i)
@@ -419,7 +458,7 @@ static void row_groups_free(row_groups *g)
 static int row_groups_init(row_groups *g, const pw_scan_result *r, const page_mask *mask)
 {
     size_t n = r->n_pages ? r->n_pages : 1, cap = table_cap(r->n_pages), n_rows = 0;
-    size_t *slot = calloc(cap, sizeof *slot); /* row + 1 */
+    uint32_t *slot = calloc(cap, sizeof *slot); /* row + 1 */
     uint64_t *h = calloc(n, sizeof *h);
     g->of = calloc(n, sizeof *g->of);
     g->first = calloc(n, sizeof *g->first);
@@ -434,8 +473,8 @@ static int row_groups_init(row_groups *g, const pw_scan_result *r, const page_ma
                 break;
         }
         if (!slot[i]) {
-            g->first[n_rows] = p;
-            slot[i] = ++n_rows;
+            g->first[n_rows] = (uint32_t)p;
+            slot[i] = (uint32_t)++n_rows;
         }
         g->of[p] = slot[i] - 1;
         g->count[slot[i] - 1]++;
@@ -454,10 +493,15 @@ static void masks_free(page_mask *mask, size_t n)
     free(mask);
 }
 
+/* The buffer's text, cut to its length: a page's masked URL kept in a buffer's capacity took
+ * ~256 bytes (12.8 MiB at 50,000 pages, the HTML report's largest part). */
 static char *steal_or_fail(pw_buf *m, int *failed)
 {
     *failed |= m->failed;
-    return pw_buf_steal(m, NULL);
+    size_t n = m->len; /* its NUL included (pw_buf_putc) */
+    char *s = pw_buf_steal(m, NULL);
+    char *cut = s && n ? realloc(s, n) : NULL;
+    return cut ? cut : s;
 }
 
 /* Each page URL with its query's values masked (pw_report_url_masked) and its title with the
@@ -791,7 +835,7 @@ static int same_tracker(size_t fi, size_t gi, pw_report_loader *ld)
 
 /* Has an earlier finding of the page (list[0 .. at), above info, in sorted order) the same
  * tracker as list[at]? */
-static int tracker_seen_before(const pw_scan_result *r, const size_t *list, size_t at,
+static int tracker_seen_before(const pw_scan_result *r, const uint32_t *list, size_t at,
                                pw_report_loader *ld)
 {
     (void)r;
@@ -806,7 +850,8 @@ static int tracker_seen_before(const pw_scan_result *r, const size_t *list, size
 static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk,
                          const pw_baseline_diff *d, size_t k, pw_report_loader *ld, pw_why_seen *ws)
 {
-    const size_t *list = pk->order + pk->start[k], n_list = pk->len[k];
+    const uint32_t *list = pk->order + pk->start[k];
+    size_t n_list = pk->len[k];
     size_t first = list[0];
     pw_finding first_tmp;
     const pw_finding *first_f = pw_report_brief(r, first, &first_tmp);
@@ -1121,6 +1166,12 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_why_free(&ws);
     inventory(out, r, &ld);
     trackers_seen(out, r);
+    /* the pages table needs each key's count and badge, not the findings' arrays */
+    free(pk.id);
+    free(pk.order);
+    free(pk.start);
+    free(pk.len);
+    pk.id = pk.order = pk.start = pk.len = NULL;
     pages_table(out, r, &pk);
     page_keys_free(&pk);
     pw_buf_puts(out, "<footer>Generated by phiwall");
