@@ -167,26 +167,40 @@ static void fold_row(pw_arena *a, use_item *to, const use_item *from)
         count_page(to, from->pages[i]);
 }
 
-void pw_inventory_fold_accountless(pw_inventory *inv)
+/* The row row i folds into (NULL: it stays), by one of the two folds below. */
+typedef use_item *(*fold_target_fn)(const pw_inventory *inv, size_t i, const void *ctx);
+
+static void fold_rows(pw_inventory *inv, fold_target_fn target, const void *ctx)
 {
     size_t w = 0;
     for (size_t i = 0; i < inv->n; i++) {
-        use_item *it = inv->items[i];
-        const char *sole = it->pub.account_id || !it->pub.tracker
-                               ? NULL
-                               : pw_inventory_sole_account(inv, it->pub.tracker);
-        use_item *to = NULL;
-        for (size_t j = 0; sole && j < inv->n && !to; j++)
-            if (inv->items[j]->pub.tracker == it->pub.tracker && inv->items[j]->pub.account_id &&
-                strcmp(inv->items[j]->pub.account_id, sole) == 0)
-                to = inv->items[j];
-        if (to) {
-            fold_row(inv->arena, to, it);
-            continue;
-        }
-        inv->items[w++] = it;
+        use_item *to = target(inv, i, ctx);
+        if (to)
+            fold_row(inv->arena, to, inv->items[i]);
+        else
+            inv->items[w++] = inv->items[i];
     }
     inv->n = w;
+}
+
+/* A row without an account goes to its tracker's sole account's row. */
+static use_item *sole_account_row(const pw_inventory *inv, size_t i, const void *ctx)
+{
+    (void)ctx;
+    const use_item *it = inv->items[i];
+    const char *sole = it->pub.account_id || !it->pub.tracker
+                           ? NULL
+                           : pw_inventory_sole_account(inv, it->pub.tracker);
+    for (size_t j = 0; sole && j < inv->n; j++)
+        if (inv->items[j]->pub.tracker == it->pub.tracker && inv->items[j]->pub.account_id &&
+            strcmp(inv->items[j]->pub.account_id, sole) == 0)
+            return inv->items[j];
+    return NULL;
+}
+
+void pw_inventory_fold_accountless(pw_inventory *inv)
+{
+    fold_rows(inv, sole_account_row, NULL);
 }
 
 /* 1 if row `it` is collector `name`'s row for account: by catalog id, or for GA4 and Universal
@@ -202,25 +216,23 @@ static int collector_row(const use_item *it, const char *name, const char *accou
            (strcmp(name, "ga4") == 0 || strcmp(name, "universal-analytics") == 0);
 }
 
+/* A loader's row goes to the row of the collector it loaded (collector() names it). */
+static use_item *collector_row_of(const pw_inventory *inv, size_t i, const void *ctx)
+{
+    pw_inventory_collector_fn collector = *(const pw_inventory_collector_fn *)ctx;
+    const use_item *it = inv->items[i];
+    const char *acct = NULL;
+    const char *name =
+        account_row(it) ? collector(it->pub.tracker, it->pub.account_id, &acct) : NULL;
+    for (size_t j = 0; name && j < inv->n; j++)
+        if (j != i && collector_row(inv->items[j], name, acct))
+            return inv->items[j];
+    return NULL;
+}
+
 void pw_inventory_fold_loaders(pw_inventory *inv, pw_inventory_collector_fn collector)
 {
-    size_t w = 0;
-    for (size_t i = 0; i < inv->n; i++) {
-        use_item *it = inv->items[i];
-        const char *acct = NULL;
-        const char *name =
-            account_row(it) ? collector(it->pub.tracker, it->pub.account_id, &acct) : NULL;
-        use_item *to = NULL;
-        for (size_t j = 0; name && j < inv->n && !to; j++)
-            if (j != i && collector_row(inv->items[j], name, acct))
-                to = inv->items[j];
-        if (to) {
-            fold_row(inv->arena, to, it);
-            continue;
-        }
-        inv->items[w++] = it;
-    }
-    inv->n = w;
+    fold_rows(inv, collector_row_of, &collector);
 }
 
 static const char *name_of(const pw_tracker *t)

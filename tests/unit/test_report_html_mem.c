@@ -39,6 +39,55 @@ static pw_status sink(void *ctx, const char *p, size_t n)
     return PW_OK;
 }
 
+/* A PW-TRACKER-PRESENT finding of the Meta Pixel on a general page, as the assessor makes one. */
+static pw_finding general_finding(const char *account, const pw_page *page)
+{
+    return (pw_finding){.rule_id = "PW-TRACKER-PRESENT",
+                        .title = "Tracker on a general page",
+                        .severity = PW_SEV_INFO,
+                        .context = PW_CTX_GENERAL,
+                        .legal = "Inventory, not a PHI finding.",
+                        .remediation = "No action needed.",
+                        .tracker = &meta,
+                        .account_id = account,
+                        .page_url = page->url,
+                        .occurrences = 1,
+                        .page_variants = 1,
+                        .page_urls = &page->url,
+                        .n_page_urls = 1};
+}
+
+/* Renders the HTML report of these pages and findings into a sink that reads the heap at each
+ * hand-on; returns the heap's peak over the render less what was in use before it (0: failed). */
+static size_t render_peak(pw_page *pages, pw_hhs_context *ctx, size_t n_pages, pw_finding *f,
+                          size_t n_f)
+{
+    pw_scan_result r = {.findings = f,
+                        .n_findings = n_f,
+                        .pages = pages,
+                        .n_pages = n_pages,
+                        .page_contexts = ctx,
+                        .target = "hand-built",
+                        .source = PW_SOURCE_HAR};
+    peak pk = {0};
+    pw_buf out;
+    pw_buf_init(&out);
+    out.sink = sink;
+    out.sink_ctx = &pk;
+    pw_err err = {0};
+    size_t before = heap_in_use();
+    pk.max = before;
+    pw_status st = pw_report_render(&r, PW_REPORT_HTML, &(pw_report_opts){0}, &out, &err);
+    if (st == PW_OK)
+        st = pw_buf_spill(&out, 0);
+    if (st != PW_OK)
+        fprintf(stderr, "%s\n", err.msg);
+    CHECK(st == PW_OK);
+    CHECK(pk.bytes > 0);
+    pw_buf_free(&out);
+    return st == PW_OK && pk.max > before ? pk.max - before : 0;
+}
+
 static void html_holds_little_per_finding(void)
 {
 #ifdef PW_TEST_ASAN
@@ -59,47 +108,12 @@ static void html_holds_little_per_finding(void)
     for (size_t i = 0; i < FINDINGS; i++) {
         size_t p = i * PAGES / FINDINGS;
         snprintf(acct[i], sizeof acct[i], "%zu", 100000 + i % (FINDINGS / PAGES));
-        f[i] = (pw_finding){.rule_id = "PW-TRACKER-PRESENT",
-                            .title = "Tracker on a general page",
-                            .severity = PW_SEV_INFO,
-                            .context = PW_CTX_GENERAL,
-                            .legal = "Inventory, not a PHI finding.",
-                            .remediation = "No action needed.",
-                            .tracker = &meta,
-                            .account_id = acct[i],
-                            .page_url = urls[p],
-                            .occurrences = 1,
-                            .page_variants = 1,
-                            .page_urls = &pages[p].url,
-                            .n_page_urls = 1};
+        f[i] = general_finding(acct[i], &pages[p]);
     }
-    pw_scan_result r = {.findings = f,
-                        .n_findings = FINDINGS,
-                        .pages = pages,
-                        .n_pages = PAGES,
-                        .page_contexts = ctx,
-                        .target = "hand-built",
-                        .source = PW_SOURCE_HAR};
-    peak pk = {0};
-    pw_buf out;
-    pw_buf_init(&out);
-    out.sink = sink;
-    out.sink_ctx = &pk;
-    pw_err err = {0};
-    size_t before = heap_in_use();
-    pk.max = before;
-    pw_status st = pw_report_render(&r, PW_REPORT_HTML, &(pw_report_opts){0}, &out, &err);
-    if (st == PW_OK)
-        st = pw_buf_spill(&out, 0);
-    if (st != PW_OK)
-        fprintf(stderr, "%s\n", err.msg);
-    CHECK(st == PW_OK);
-    CHECK(pk.bytes > 0);
-    size_t per = pk.max > before ? (pk.max - before) / FINDINGS : 0;
+    size_t per = render_peak(pages, ctx, PAGES, f, FINDINGS) / FINDINGS;
     fprintf(stderr, "HTML report's heap over the render: %zu bytes a finding\n", per);
     /* ~8 (a 4-byte key number and a 4-byte place a finding, the output buffer); 37 before */
     CHECK(per < 20);
-    pw_buf_free(&out);
     free(acct);
     free(f);
     free(ctx);
@@ -125,44 +139,12 @@ static void html_pages_table_holds_little(void)
     for (size_t p = 0; p < MANY_PAGES; p++) {
         snprintf(urls[p], sizeof urls[p], "https://www.hospital.org/g/p%06zu", p);
         pages[p] = (pw_page){.url = urls[p]};
-        f[p] = (pw_finding){.rule_id = "PW-TRACKER-PRESENT",
-                            .title = "Tracker on a general page",
-                            .severity = PW_SEV_INFO,
-                            .context = PW_CTX_GENERAL,
-                            .legal = "Inventory, not a PHI finding.",
-                            .remediation = "No action needed.",
-                            .tracker = &meta,
-                            .account_id = "1",
-                            .page_url = urls[p],
-                            .occurrences = 1,
-                            .page_variants = 1,
-                            .page_urls = &pages[p].url,
-                            .n_page_urls = 1};
+        f[p] = general_finding("1", &pages[p]);
     }
-    pw_scan_result r = {.findings = f,
-                        .n_findings = MANY_PAGES,
-                        .pages = pages,
-                        .n_pages = MANY_PAGES,
-                        .page_contexts = ctx,
-                        .target = "hand-built",
-                        .source = PW_SOURCE_HAR};
-    peak pk = {0};
-    pw_buf out;
-    pw_buf_init(&out);
-    out.sink = sink;
-    out.sink_ctx = &pk;
-    pw_err err = {0};
-    size_t before = heap_in_use();
-    pk.max = before;
-    pw_status st = pw_report_render(&r, PW_REPORT_HTML, &(pw_report_opts){0}, &out, &err);
-    if (st == PW_OK)
-        st = pw_buf_spill(&out, 0);
-    CHECK(st == PW_OK);
-    size_t per = pk.max > before ? (pk.max - before) / MANY_PAGES : 0;
+    size_t per = render_peak(pages, ctx, MANY_PAGES, f, MANY_PAGES) / MANY_PAGES;
     fprintf(stderr, "HTML report's heap over the render: %zu bytes a page\n", per);
     /* its key, masked URL, row and slots: ~150; ~400 with each masked URL in its buffer */
     CHECK(per < 250);
-    pw_buf_free(&out);
     free(f);
     free(ctx);
     free(pages);
