@@ -157,24 +157,31 @@ static pw_status table_on_request(void *ctx, const pw_request *r, pw_err *err)
     return PW_OK;
 }
 
-static char *make_table_har(size_t *len)
+/* A HAR's start: n pages and one document request on each (page_N, …/patients/pN), the
+ * entries array left open for the caller's further entries and end. */
+static void put_pages(FILE *f, size_t n)
 {
-    char *buf = NULL;
-    FILE *f = open_memstream(&buf, len);
     fputs("{\"log\":{\"version\":\"1.2\",\"pages\":[", f);
-    for (size_t p = 0; p < TABLE_PAGES; p++)
+    for (size_t p = 0; p < n; p++)
         fprintf(f,
                 "%s{\"id\":\"page_%zu\",\"startedDateTime\":\"2024-05-01T%02zu:%02zu:%02zu.000Z\","
                 "\"title\":\"https://www.hospital.org/patients/p%zu\"}",
                 p ? "," : "", p, p / 3600 % 24, p / 60 % 60, p % 60, p);
     fputs("],\"entries\":[", f);
-    for (size_t p = 0; p < TABLE_PAGES; p++)
+    for (size_t p = 0; p < n; p++)
         fprintf(f,
                 "%s{\"pageref\":\"page_%zu\",\"startedDateTime\":\"2024-05-01T%02zu:%02zu:%02zu."
                 "100Z\",\"request\":{\"method\":\"GET\",\"url\":\"https://www.hospital.org/"
                 "patients/p%zu\",\"headers\":[]},\"response\":{\"status\":200,\"content\":{"
                 "\"mimeType\":\"text/html\"}}}",
                 p ? "," : "", p, p / 3600 % 24, p / 60 % 60, p % 60, p);
+}
+
+static char *make_table_har(size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    put_pages(f, TABLE_PAGES);
     fputs("]}}", f);
     fclose(f);
     return buf;
@@ -249,20 +256,7 @@ static char *make_bound_har(size_t *len)
 {
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
-    fputs("{\"log\":{\"version\":\"1.2\",\"pages\":[", f);
-    for (size_t p = 0; p < BOUND_PAGES; p++)
-        fprintf(f,
-                "%s{\"id\":\"page_%zu\",\"startedDateTime\":\"2024-05-01T%02zu:%02zu:%02zu.000Z\","
-                "\"title\":\"https://www.hospital.org/patients/p%zu\"}",
-                p ? "," : "", p, p / 3600 % 24, p / 60 % 60, p % 60, p);
-    fputs("],\"entries\":[", f);
-    for (size_t p = 0; p < BOUND_PAGES; p++)
-        fprintf(f,
-                "%s{\"pageref\":\"page_%zu\",\"startedDateTime\":\"2024-05-01T%02zu:%02zu:%02zu."
-                "100Z\",\"request\":{\"method\":\"GET\",\"url\":\"https://www.hospital.org/"
-                "patients/p%zu\",\"headers\":[]},\"response\":{\"status\":200,\"content\":{"
-                "\"mimeType\":\"text/html\"}}}",
-                p ? "," : "", p, p / 3600 % 24, p / 60 % 60, p % 60, p);
+    put_pages(f, BOUND_PAGES);
     for (size_t p = 0; p < BOUND_PAGES; p += BOUND_EVERY)
         fprintf(f,
                 ",{\"pageref\":\"page_%zu\",\"startedDateTime\":\"2024-05-02T%02zu:%02zu:%02zu."
