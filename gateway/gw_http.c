@@ -61,7 +61,17 @@ struct pw_gw_http {
     int sweeper_stop; /* under conn_mu; sweeper_cv wakes it */
     pthread_cond_t sweeper_cv;
     atomic_ullong timed_out; /* connections closed at the deadline */
-    int quiesced_fd;         /* the listening socket after pw_gw_http_quiesce, or -1 */
+    /* The listening socket is ours, not libmicrohttpd's: one thread (acceptor) accepts and
+     * hands each connection to the daemon (MHD_add_connection). libmicrohttpd 0.9.75's own way
+     * to stop listening, MHD_quiesce_daemon, races its epoll threads for the removal of the
+     * listening socket and aborts the process when it loses (MHD_PANIC "Failed to remove
+     * listen FD from epoll set"), so a graceful stop could end in an abort. */
+    int listen_fd; /* -1 once pw_gw_http_quiesce closed it */
+    unsigned port; /* the bound port (the configured one, or the kernel's pick for 0) */
+    pthread_t acceptor;
+    int acceptor_running;
+    atomic_int quiescing;         /* the acceptor ends at its next failed accept */
+    atomic_llong accept_logged_s; /* when an accept failure was last logged (monotonic s) */
 };
 
 /* One open connection, for the deadline: since when its current request (or the wait for one)
@@ -343,8 +353,9 @@ static const char *framing_error(struct MHD_Connection *c)
  * the key is random, so no client can pick addresses that share a victim's slot). The
  * check (on_accept) and the count (on_connection's STARTED) are separate steps, because MHD may
  * drop an accepted socket before setting it up and only a set-up connection is ever CLOSED:
- * counting at accept would leak. So accepts on different HTTP threads at the same moment can
- * pass the cap by up to one per thread; a soft cap is enough against one client holding them all.
+ * counting at accept would leak. The check runs on the acceptor's thread and the count on the
+ * HTTP thread that sets the connection up, so connections handed over but not yet set up can pass
+ * the cap by those few; a soft cap is enough against one client holding them all.
  */
 static size_t conn_slot(const pw_gw_http *h, const struct sockaddr *sa)
 {
@@ -1066,8 +1077,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     conn_rec_restart(conn_rec_of(c)); /* the wait for the next request of the connection */
 }
 
-static pw_status bind_addr(const pw_gw_http_config *cfg, struct sockaddr_storage *ss,
-                           unsigned *flags, pw_err *err)
+static pw_status bind_addr(const pw_gw_http_config *cfg, struct sockaddr_storage *ss, pw_err *err)
 {
     memset(ss, 0, sizeof *ss);
     const char *host = cfg->host ? cfg->host : "127.0.0.1";
@@ -1081,15 +1091,16 @@ static pw_status bind_addr(const pw_gw_http_config *cfg, struct sockaddr_storage
     if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
         s6->sin6_family = AF_INET6;
         s6->sin6_port = htons((uint16_t)cfg->port);
-        *flags |= MHD_USE_IPv6;
         return PW_OK;
     }
     return pw_err_set(err, PW_ERR_INVALID, "listen: '%s' is not an IP address", host);
 }
 
-/* Free what pw_gw_http_start made (the daemon stopped or never started). */
+/* Free what pw_gw_http_start made (the daemon stopped or never started, the acceptor ended). */
 static void http_free(pw_gw_http *h)
 {
+    if (h->listen_fd >= 0)
+        close(h->listen_fd);
     pw_gw_ratelimit_free(h->rl);
     pw_gw_reply_cache_free(h->replies);
     pool_free(h);
@@ -1111,21 +1122,88 @@ static void sweeper_stop(pw_gw_http *h)
     h->sweeper_running = 0;
 }
 
-/* Why the address cannot be bound ("Address already in use", "Permission denied"), or "" when
- * a bind of our own works: libmicrohttpd reports its failure to start only through its logger,
- * and the operator needs the reason in the error, not a bare "cannot start". */
-static const char *bind_refusal(const struct sockaddr_storage *ss)
+/* The listening socket, bound as libmicrohttpd would bind it (SO_REUSEADDR: a port in TIME_WAIT
+ * is no refusal; an IPv6 address listens on IPv6 only), its port in h->port. The error names the
+ * address and why ("Address already in use", "Permission denied"). */
+static pw_status listen_open(pw_gw_http *h, const pw_gw_http_config *cfg, pw_err *err)
 {
-    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return strerror(errno);
-    int one = 1; /* as libmicrohttpd binds: a port in TIME_WAIT is no refusal */
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_storage ss;
+    pw_status st = bind_addr(cfg, &ss, err);
+    if (st != PW_OK)
+        return st;
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
     socklen_t len =
-        ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    int e = bind(fd, (const struct sockaddr *)ss, len) == 0 ? 0 : errno;
-    close(fd);
-    return e ? strerror(e) : "";
+        ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        (ss.ss_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
+        bind(fd, (const struct sockaddr *)&ss, len) != 0 || listen(fd, 1024) != 0 ||
+        getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return pw_err_set(err, PW_ERR_IO, "listen %s:%u: cannot start the HTTP server: %s",
+                          cfg->host ? cfg->host : "127.0.0.1", cfg->port, strerror(e));
+    }
+    h->listen_fd = fd;
+    h->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                             : ((struct sockaddr_in *)&ss)->sin_port);
+    return PW_OK;
+}
+
+/* An accept that failed for a reason other than the quiesce: logged at most once a second. Out
+ * of descriptors or memory, the acceptor pauses 10 ms (the listening socket stays readable, so
+ * retrying at once would spin) and connections wait in the backlog meanwhile. */
+static void accept_failed(pw_gw_http *h, int e)
+{
+    if (e == EINTR || e == ECONNABORTED || e == EAGAIN || e == EPROTO)
+        return; /* the client left before the accept, or nothing to take */
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long last = atomic_load(&h->accept_logged_s);
+    if (now.tv_sec != last &&
+        atomic_compare_exchange_strong(&h->accept_logged_s, &last, (long long)now.tv_sec))
+        pw_gw_log("warn", "accepting a connection failed; retrying", "error", strerror(e), NULL);
+    if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
+        usleep(10000);
+}
+
+/* The acceptor: every connection to the daemon, until the quiesce shuts the socket down (its
+ * blocked accept then fails with EINVAL). libmicrohttpd picks the HTTP thread, applies the
+ * per-address cap (on_accept) and closes the socket itself when it cannot take it. */
+static void *acceptor_run(void *arg)
+{
+    pw_gw_http *h = arg;
+    pthread_setname_np(pthread_self(), "pw-accept");
+    for (;;) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        int fd = accept4(h->listen_fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            int e = errno;
+            if (atomic_load(&h->quiescing))
+                return NULL;
+            accept_failed(h, e);
+            continue;
+        }
+        MHD_add_connection(h->d, fd, (const struct sockaddr *)&ss, len);
+    }
+}
+
+/* Stop listening at once: later connects are refused, connections waiting in the backlog are
+ * reset, and the acceptor has ended when this returns (no connection is handed over after). */
+static void acceptor_stop(pw_gw_http *h)
+{
+    if (h->listen_fd < 0)
+        return;
+    atomic_store(&h->quiescing, 1);
+    shutdown(h->listen_fd, SHUT_RDWR); /* a blocked accept4 fails with EINVAL */
+    if (h->acceptor_running)
+        pthread_join(h->acceptor, NULL);
+    h->acceptor_running = 0;
+    close(h->listen_fd);
+    h->listen_fd = -1;
 }
 
 pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_err *err)
@@ -1134,7 +1212,7 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
     pw_gw_http *h = calloc(1, sizeof *h);
     if (!h)
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-    h->quiesced_fd = -1;
+    h->listen_fd = -1;
     pthread_mutex_init(&h->pool_mu, NULL);
     pthread_mutex_init(&h->conn_mu, NULL);
     pthread_cond_init(&h->sweeper_cv, NULL);
@@ -1155,37 +1233,37 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 2;
     }
-    struct sockaddr_storage ss;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
-                     MHD_USE_ERROR_LOG | /* on_mhd_log: its own answers counted */
-                     MHD_ALLOW_SUSPEND_RESUME;
-    pw_status st = bind_addr(cfg, &ss, &flags, err);
+    pw_status st = listen_open(h, cfg, err);
     if (st != PW_OK) {
         http_free(h);
         return st;
     }
+    /* MHD_USE_ITC: a connection handed over wakes its HTTP thread at once. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+                     MHD_USE_NO_LISTEN_SOCKET |
+                     MHD_USE_ERROR_LOG | /* on_mhd_log: its own answers counted */
+                     MHD_ALLOW_SUSPEND_RESUME;
     size_t conn_kib = cfg->conn_kib ? cfg->conn_kib : PW_GW_CONN_KIB_DEFAULT;
     if (conn_kib > PW_GW_CONN_KIB_MAX)
         conn_kib = PW_GW_CONN_KIB_MAX;
     size_t conn_memory = conn_kib * 1024;
     h->d = MHD_start_daemon(
-        flags, 0, on_accept, h, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, h, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        flags, 0, on_accept, h, on_request, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory, MHD_OPTION_URI_LOG_CALLBACK,
         on_request_line, h, MHD_OPTION_END);
     if (h->d && pthread_create(&h->sweeper, NULL, deadline_sweeper, h) == 0)
         h->sweeper_running = 1;
-    else if (h->d) {
-        MHD_stop_daemon(h->d);
-        h->d = NULL;
-    }
-    if (!h->d) {
+    if (h->d && h->sweeper_running && pthread_create(&h->acceptor, NULL, acceptor_run, h) == 0)
+        h->acceptor_running = 1;
+    if (!h->acceptor_running) {
+        sweeper_stop(h);
+        if (h->d)
+            MHD_stop_daemon(h->d);
         http_free(h);
-        const char *why = bind_refusal(&ss);
-        return pw_err_set(err, PW_ERR_IO, "listen %s:%u: cannot start the HTTP server%s%s",
-                          cfg->host ? cfg->host : "127.0.0.1", cfg->port, why[0] ? ": " : "", why);
+        return pw_err_set(err, PW_ERR_IO, "listen %s:%u: cannot start the HTTP server",
+                          cfg->host ? cfg->host : "127.0.0.1", cfg->port);
     }
     *out = h;
     return PW_OK;
@@ -1193,8 +1271,7 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
 
 unsigned pw_gw_http_port(const pw_gw_http *h)
 {
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
-    return di ? di->port : 0;
+    return h->port;
 }
 
 pw_gw_counters *pw_gw_http_counters(pw_gw_http *h)
@@ -1204,17 +1281,8 @@ pw_gw_counters *pw_gw_http_counters(pw_gw_http *h)
 
 void pw_gw_http_quiesce(pw_gw_http *h)
 {
-    if (h && h->d) {
-        MHD_socket s = MHD_quiesce_daemon(h->d);
-        if (s == MHD_INVALID_SOCKET)
-            return;
-        /* Closing it here would leave it listening while an HTTP thread is still inside
-         * accept() on it (libmicrohttpd: close it only after the daemon stops), and that
-         * thread would take a connection made after the quiesce. A shutdown ends the listening
-         * at once: later connects are refused, a pending accept() fails. */
-        shutdown(s, SHUT_RDWR);
-        h->quiesced_fd = s;
-    }
+    if (h)
+        acceptor_stop(h);
 }
 
 void pw_gw_http_stop(pw_gw_http *h)
@@ -1247,9 +1315,8 @@ void pw_gw_http_stop(pw_gw_http *h)
      * that ended the wait above, so it is seen here. */
     while (atomic_load(&h->resuming) > 0)
         usleep(100);
+    acceptor_stop(h); /* before the daemon goes: no connection handed to a stopped daemon */
     MHD_stop_daemon(h->d);
-    if (h->quiesced_fd >= 0)
-        close(h->quiesced_fd);
     sweeper_stop(h);
     http_free(h);
 }
