@@ -250,7 +250,15 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
  * later (a session timeout's warning and logout, 10-20 minutes on a patient portal) are not run,
  * nor delays under 1 s (the page's own work, run within the settle anyway). Before, the horizon
  * was 65 s, and a callback's own timers, string handlers, same-process frames and workers were
- * not run. */
+ * not run.
+ *
+ * Storage work in flight: indexedDB.open, deleteDatabase and databases(), a database's
+ * transactions and the Cache Storage calls are counted until they ended (their success, error,
+ * complete or abort event, or their promise settled) and a task later, so that the call a
+ * handler chains on is counted before the count drops; Symbol.for('phiwall.idle')(cap) answers
+ * nothing when none is in flight, else a promise of "idle" when the count reaches 0 or "busy"
+ * after cap ms (the leave's first wait, wait_storage in browser_scan.c). A Cache Storage call
+ * answers a promise chained on the real one (the same value or rejection). */
 static const char shims_js[] =
     "(function(){var P=self.Element&&Element.prototype,A=P&&P.attachShadow;"
     "if(A&&!A.__phiwall){var W={attachShadow(o){var c={};for(var k in o)c[k]=o[k];"
