@@ -149,6 +149,10 @@ typedef struct bx_tab {
     unsigned nav_seq;    /* navigations of the top frame begun or committed during the task */
     unsigned submit_seq; /* nav_seq when the last submission (or search) was pressed */
     unsigned nav_sent, nav_answered; /* Page.navigate sent and answered on this connection */
+    /* the leave's question "is the page's storage work over?" asked and answered on this
+     * connection (wait_storage in browser_scan.c); storage_busy: its answer said it was not */
+    unsigned idle_sent, idle_answered;
+    int storage_busy;
     int blank;         /* back on about:blank after a task (pagehide beacons are in) */
     int leaving;       /* on the way to about:blank: a request cancelled now was still loading */
     int unload_marked; /* the left document's pagehide ran (its unload marker's pause came) */
@@ -432,7 +436,8 @@ pw_status bx_tab_eval(bx_tab *t, const char *js, pw_arena *a, char **value_out, 
 pw_status bx_tab_call(bx_tab *t, const char *fn, const char *args, pw_arena *a, char **value_out,
                       pw_err *err);
 pw_status bx_tab_click_at(bx_tab *t, double x, double y, pw_err *err);
-/* Call "(fn)(args)" in each frame below the top one of the tab's page (at most BX_FRAMES_MAX;
+/* Call "(fn)(args)" in each frame below the top one of the tab's page (at most as many as
+ * --max-pages, at least BX_FRAMES_MAX, at most BX_LINK_FRAMES_MAX, within the settle's cap;
  * same-process frames through the tab's session, out-of-process ones through their own), in an
  * isolated world: the frame's DOM, none of its scripts' globals. Stops after the first frame
  * whose answer is neither null nor "null" when first_only. Returns how many frames answered so

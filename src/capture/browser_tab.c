@@ -116,8 +116,10 @@ static pw_status emulate(bx_tab *t, pw_err *err)
  * before the page's listeners, waited 300 ms and a quiet window after it, and lost a beacon whose
  * pause came later (once under ASan at load 40; every time for a listener that works 1 s before it
  * sends, scan_browser_gaps6's /slowleave/). The marker's listener stays the last of the window's
- * pagehide listeners: each one the page adds moves it back to the end (a handler set as
- * window.onpagehide after that still runs after it). The document is named by its URL as it was
+ * pagehide listeners: each one the page adds moves it back to the end. A handler set as
+ * window.onpagehide or as a <body onpagehide> attribute runs before the marker too, also when set
+ * after the page's last listener (measured with Chromium 156: the marker counts its beacon;
+ * scan_browser_gaps7's /latehide/ and /bodyhide/). The document is named by its URL as it was
  * loaded (read before the page's scripts run): a router that rewrites it (history.pushState, a hash
  * router's "#/") does not make the marker a stranger the leave waits past until its cap — 5 s a
  * page before. */
@@ -157,6 +159,7 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
     cdp_msg r;
     t->b = b;
     t->nav_sent = t->nav_answered = 0; /* a new connection: the old one answered all of its own */
+    t->idle_sent = t->idle_answered = 0;
     pw_status st = cdp_call(b->conn, NULL, "Target.createTarget", "{\"url\":\"about:blank\"}",
                             BX_CALL_MS, &r, err);
     if (st == PW_OK)
@@ -247,7 +250,15 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
  * later (a session timeout's warning and logout, 10-20 minutes on a patient portal) are not run,
  * nor delays under 1 s (the page's own work, run within the settle anyway). Before, the horizon
  * was 65 s, and a callback's own timers, string handlers, same-process frames and workers were
- * not run. */
+ * not run.
+ *
+ * Storage work in flight: indexedDB.open, deleteDatabase and databases(), a database's
+ * transactions and the Cache Storage calls are counted until they ended (their success, error,
+ * complete or abort event, or their promise settled) and a task later, so that the call a
+ * handler chains on is counted before the count drops; Symbol.for('phiwall.idle')(cap) answers
+ * nothing when none is in flight, else a promise of "idle" when the count reaches 0 or "busy"
+ * after cap ms (the leave's first wait, wait_storage in browser_scan.c). A Cache Storage call
+ * answers a promise chained on the real one (the same value or rejection). */
 static const char shims_js[] =
     "(function(){var P=self.Element&&Element.prototype,A=P&&P.attachShadow;"
     "if(A&&!A.__phiwall){var W={attachShadow(o){var c={};for(var k in o)c[k]=o[k];"
@@ -257,6 +268,22 @@ static const char shims_js[] =
     "enumerable:false})}"
     "var K=Symbol.for('phiwall.timers');if(self[K]||typeof self.setTimeout!=='function')return;"
     "var ST=self.setTimeout,CT=self.clearTimeout,CI=self.clearInterval,Q=new Map(),H=185000,V=0;"
+    "var SP=0,WQ=[],AE=EventTarget.prototype.addEventListener,PT=Promise.prototype.then;"
+    "function end(){ST.call(self,function(){if(--SP>0)return;var w=WQ;WQ=[];"
+    "w.forEach(function(f){f()})},0)}"
+    "function track(r,ev){if(!r||typeof r!=='object')return r;SP++;if(r instanceof Promise)"
+    "return PT.call(r,function(v){end();return v},function(x){end();throw x});"
+    "var o=0,e=function(){if(!o){o=1;end()}};ev.forEach(function(n){AE.call(r,n,e)});return r}"
+    "function busy(o,k,ev){var d=o&&Object.getOwnPropertyDescriptor(o,k);"
+    "if(!d||typeof d.value!=='function')return;var f=d.value;"
+    "o[k]={[k](){return track(f.apply(this,arguments),ev)}}[k]}"
+    "['open','deleteDatabase','databases'].forEach(function(k){"
+    "busy(self.IDBFactory&&IDBFactory.prototype,k,['success','error'])});"
+    "busy(self.IDBDatabase&&IDBDatabase.prototype,'transaction',['complete','abort']);"
+    "['open','has','delete','match','keys'].forEach(function(k){"
+    "busy(self.CacheStorage&&CacheStorage.prototype,k,[])});"
+    "['put','add','addAll','delete','match','matchAll','keys'].forEach(function(k){"
+    "busy(self.Cache&&Cache.prototype,k,[])});"
     "function now(){return V||performance.now()}"
     "function wrap(N,rep){return{[N.name](f,d){var ms=+d||0,a=[].slice.call(arguments,2),"
     "s=typeof f==='string'?f:null;"
@@ -315,6 +342,9 @@ static const char shims_js[] =
     "try{e.f.apply(self,e.a)}catch(x){}take(l,0)}}"
     "finally{V=0}}"
     "Object.defineProperty(self,K,{value:run});"
+    "Object.defineProperty(self,Symbol.for('phiwall.idle'),{value:function(cap){if(!SP)return;"
+    "return new Promise(function(y){WQ.push(function(){y('idle')});"
+    "ST.call(self,function(){y('busy')},cap)})}});"
     "if(self.document)document.addEventListener('phiwall:timers',run)})()";
 
 void bx_page_shims(bx_browser *b, const char *session)
@@ -606,12 +636,27 @@ static pw_status frames_each(bx_tab *t, const char *fn, const char *args, int fi
     return PW_OK;
 }
 
+/* How many frames a call reaches: as many as the crawl has pages (--max-pages), at least
+ * BX_FRAMES_MAX, at most BX_LINK_FRAMES_MAX. Before, only the frames' links followed --max-pages;
+ * routes, filling, consent and the rest stopped at the first 8 frames (a route in a calendar's
+ * 11th frame was never found, scan_browser_gaps7's /rframes/). */
+static size_t frames_bound(const bx_browser *b)
+{
+    size_t max = b->o->max_pages;
+    if (max < BX_FRAMES_MAX)
+        max = BX_FRAMES_MAX;
+    if (max > BX_LINK_FRAMES_MAX)
+        max = BX_LINK_FRAMES_MAX;
+    return max;
+}
+
 pw_status bx_tab_frames_each(bx_tab *t, const char *fn, const char *args, int first_only,
                              int *answered, int *filled, bx_frame_answer_fn each, void *each_ctx,
                              pw_err *err)
 {
-    return frames_each(t, fn, args, first_only, BX_FRAMES_MAX, 0, answered, filled, NULL, each,
-                       each_ctx, err);
+    return frames_each(t, fn, args, first_only, frames_bound(t->b),
+                       cdp_now_ms() + bx_settle_max(t->b), answered, filled, NULL, each, each_ctx,
+                       err);
 }
 
 pw_status bx_tab_call(bx_tab *t, const char *fn, const char *args, pw_arena *a, char **value_out,
@@ -1106,11 +1151,7 @@ static pw_status page_routes(bx_tab *t, int depth, pw_err *err)
 static pw_status read_frame_links(bx_tab *t, int depth, pw_err *err)
 {
     bx_browser *b = t->b;
-    size_t max = b->o->max_pages;
-    if (max < BX_FRAMES_MAX)
-        max = BX_FRAMES_MAX;
-    if (max > BX_LINK_FRAMES_MAX)
-        max = BX_LINK_FRAMES_MAX;
+    size_t max = frames_bound(b);
     int answered = 0, unused = 0;
     frame_links_ctx c = {depth, NULL};
     frames_reach reach;
