@@ -263,8 +263,20 @@ static void catalog_host_gets_no_list_row(void)
     const pw_tracker *t =
         pw_catalog_classify(c, "https://www.google-analytics.com/gtm/js?id=GTM-1", page, &rule);
     CHECK(t && strcmp(t->id, "universal-analytics") == 0 && rule == NULL);
+    /* www.google.com/ads/ga-audiences is Universal Analytics' (a catalog host item with a path);
+     * another path of the shared host keeps the list's row */
     d = decode_req(c, &a, "GET", "https://www.google.com/ads/ga-audiences?t=sr&tid=UA-1-1", page,
                    NULL, NULL, 0);
+    CHECK_INT((int)d.n, 1);
+    if (d.n == 1) {
+        CHECK_STR(d.b[0].tracker->id, "universal-analytics");
+        CHECK(d.b[0].matched_rule == NULL);
+        CHECK(d.b[0].account_id && strcmp(d.b[0].account_id, "UA-1-1") == 0);
+        CHECK(d.b[0].event_name &&
+              strcmp(d.b[0].event_name,
+                     "sr (Advertising Features hit to Google Ads: remarketing audiences)") == 0);
+    }
+    d = decode_req(c, &a, "GET", "https://www.google.com/ads/other?x=1", page, NULL, NULL, 0);
     CHECK_INT((int)d.n, 1);
     if (d.n == 1) {
         CHECK_STR(d.b[0].tracker->id, "easyprivacy");
