@@ -244,9 +244,40 @@ static const char *portal_reason(pw_arena *a, const char *cue)
     return pw_arena_sprintf(a, "portal/bill-pay landing page cue '%s' (login not observed)", cue);
 }
 
-/* Health or care-intent terms found by the PHI engine in the URL path or the title. */
+/* 1 if a health term is the site's own name as its domain spells it ("planned parenthood" on
+ * www.plannedparenthood.org: the first label of the registrable domain holds its letters), 8
+ * letters or more — the test the assessor's rules use to leave the name out (docs/rules.md "The
+ * site's own name"). The page context keeps it on purpose; the reason says that it is the name,
+ * so that no one reads "health term 'planned parenthood'" on a home page as a mistake. */
+static int site_own_name(pw_arena *a, const char *term, const char *url)
+{
+    pw_url u;
+    if (!term || !url || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK || !u.host.n)
+        return 0;
+    char *host = pw_arena_strndup(a, u.host.p, u.host.n);
+    const char *dom = host ? pw_registrable_domain(a, host) : NULL;
+    if (!dom)
+        return 0;
+    char name[64], label[256];
+    size_t n = 0, m = 0;
+    for (const char *p = term; *p; p++)
+        if (isalnum((unsigned char)*p)) {
+            if (n + 1 >= sizeof name)
+                return 0;
+            name[n++] = (char)tolower((unsigned char)*p);
+        }
+    for (const char *p = dom; *p && *p != '.' && m + 1 < sizeof label; p++)
+        if (isalnum((unsigned char)*p))
+            label[m++] = (char)tolower((unsigned char)*p);
+    name[n] = label[m] = '\0';
+    return n >= 8 && strstr(label, name) != NULL;
+}
+
+/* Health or care-intent terms found by the PHI engine in the URL path or the title (url: the
+ * page's, to tell the site's own name). */
 static int engine_cue(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *str,
-                      size_t n, pw_field_type type, pw_hhs_context *ctx, const char **reason)
+                      size_t n, pw_field_type type, const char *url, pw_hhs_context *ctx,
+                      const char **reason)
 {
     pw_hit *hits = NULL;
     size_t nh = 0;
@@ -271,7 +302,12 @@ static int engine_cue(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, c
             found = 1;
         } else if ((h->category == PW_PHI_HEALTH || informational) && *ctx < PW_CTX_CONDITION) {
             *ctx = PW_CTX_CONDITION;
-            *reason = pw_arena_sprintf(a, "health term '%s'", term);
+            *reason = site_own_name(a, term, url)
+                          ? pw_arena_sprintf(a,
+                                             "health term '%s', the site's own name: a provider "
+                                             "named for its care",
+                                             term)
+                          : pw_arena_sprintf(a, "health term '%s'", term);
             found = 1;
         }
     }
@@ -310,9 +346,9 @@ pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s
     } else {
         pw_hhs_context e = PW_CTX_GENERAL;
         const char *ewhy = NULL;
-        engine_cue(d, s, a, path.p, path.n, PW_FT_URL, &e, &ewhy);
+        engine_cue(d, s, a, path.p, path.n, PW_FT_URL, url, &e, &ewhy);
         if (title && e < PW_CTX_AUTHENTICATED)
-            engine_cue(d, s, a, title, strlen(title), PW_FT_TEXT, &e, &ewhy);
+            engine_cue(d, s, a, title, strlen(title), PW_FT_TEXT, url, &e, &ewhy);
         if (e != PW_CTX_GENERAL) {
             ctx = e;
             why = ewhy;

@@ -356,8 +356,9 @@ static char *r_button(pw_arena *a, const rule_input *in)
             autoconfig_call(a, in), pw_page_pattern(a, in->page_url));
     return pw_arena_sprintf(a,
                             "Stop %s from collecting click and link text on %s (disable automatic "
-                            "click / enhanced-measurement tracking), or remove the tag there.",
-                            product(a, in), pw_page_pattern(a, in->page_url));
+                            "click / enhanced-measurement tracking), or remove the tag%s there.",
+                            product(a, in), pw_page_pattern(a, in->page_url),
+                            ga4_and_loader(a, in));
 }
 
 /* ---- PW-SEARCH-TERM ---- */
@@ -540,8 +541,8 @@ static char *r_search(pw_arena *a, const rule_input *in)
     return pw_arena_sprintf(
         a,
         "Do not send site-search queries to %s: %s%s, turn off site-search tracking%s, or remove "
-        "the tag from search and find-a-doctor pages%s (%s).",
-        vendor(a, in), strip, named, for_account(a, in),
+        "the tag%s from search and find-a-doctor pages%s (%s).",
+        vendor(a, in), strip, named, for_account(a, in), ga4_and_loader(a, in),
         *c.referrer && !*c.url && strcmp(c.referrer, PW_REFERER_HEADER_KEY) != 0
             ? " and the pages visitors open from their results"
             : "",
@@ -1112,9 +1113,9 @@ static char *r_form(pw_arena *a, const rule_input *in)
             autoconfig_call(a, in), pat, pat);
     return pw_arena_sprintf(a,
                             "Make forms on %s submit with POST (typed values must never appear "
-                            "in a URL) and remove %s from those pages, or route its events "
+                            "in a URL) and remove %s%s from those pages, or route its events "
                             "through `phiwall gateway` with a policy that drops user fields.",
-                            pat, product(a, in));
+                            pat, product(a, in), ga4_and_loader(a, in));
 }
 
 /* ---- PW-ADVANCED-MATCHING ---- */
@@ -1240,10 +1241,10 @@ static char *r_condition(pw_arena *a, const rule_input *in)
 {
     return pw_arena_sprintf(
         a,
-        "Remove %s from condition, provider and care pages (%s), or send page views through "
+        "Remove %s%s from condition, provider and care pages (%s), or send page views through "
         "`phiwall gateway` with a policy that reduces the page URL to a page category and "
         "drops the IP address and cookie IDs.",
-        product(a, in), pw_page_pattern(a, in->page_url));
+        product(a, in), ga4_and_loader(a, in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-FORM-FIELDS ---- */
@@ -1276,10 +1277,12 @@ static char *r_form_fields(pw_arena *a, const rule_input *in)
                 a,
                 "Turn off enhanced-measurement form interactions%s (Admin > Data streams > "
                 "Enhanced measurement > Form interactions), which send each form's id, name and "
-                "destination with form_start and form_submit, or remove %s from %s.",
-                for_account(a, in), product(a, in), pw_page_pattern(a, in->page_url));
-    return pw_arena_sprintf(a, "Stop %s from collecting form metadata on %s, or remove the tag.",
-                            product(a, in), pw_page_pattern(a, in->page_url));
+                "destination with form_start and form_submit, or remove %s%s from %s.",
+                for_account(a, in), product(a, in), ga4_and_loader(a, in),
+                pw_page_pattern(a, in->page_url));
+    return pw_arena_sprintf(a, "Stop %s from collecting form metadata on %s, or remove the tag%s.",
+                            product(a, in), pw_page_pattern(a, in->page_url),
+                            ga4_and_loader(a, in));
 }
 
 /* ---- PW-SESSION-REPLAY ---- */

@@ -29,6 +29,9 @@ typedef struct dk_hostrule {
     int32_t next;   /* next rule with the same indexed domain, or -1 */
     int wildcard;   /* "*.domain": the domain and its subdomains */
     size_t dom_len; /* length of the indexed domain */
+    /* a host item with a path ("www.google.com/ads/ga-audiences*"): the one path glob of this
+     * host, in place of the entry's paths; NULL for a host item alone */
+    const char *path;
 } dk_hostrule;
 
 struct pw_catalog {

@@ -56,8 +56,10 @@ static pw_status add_rule(pw_catalog *c, int32_t entry, const char *pat, pw_err 
     r->entry = entry;
     r->wildcard = strncmp(pat, "*.", 2) == 0;
     const char *dom = r->wildcard ? pat + 2 : pat;
-    r->dom_len = strlen(dom);
-    if (strcmp(pat, "*") == 0) {
+    const char *slash = strchr(dom, '/');
+    r->dom_len = slash ? (size_t)(slash - dom) : strlen(dom);
+    r->path = slash ? slash : NULL; /* in the arena copy of the hosts (dk_catalog_index) */
+    if (strcmp(pat, "*") == 0) {    /* "*" alone: a host item with a path names a host */
         c->any_host[c->n_any++] = (int32_t)c->n_rules;
         r->next = -1;
     } else {
@@ -165,6 +167,13 @@ static int query_matches(const char *conds, pw_slice q)
     return 1;
 }
 
+/* A host item's own path glob ("www.google.com/ads/ga-audiences*"): scored as an entry's glob
+ * of the same length. */
+static int host_path_score(const char *glob, const char *path, size_t n)
+{
+    return dk_glob_match(glob, path, n) ? 2 + (int)strlen(glob) : 0;
+}
+
 static int path_score(const dk_entry *e, const char *path, size_t n, pw_slice query)
 {
     if (e->n_paths == 0)
@@ -186,7 +195,8 @@ static void consider(const pw_catalog *c, const dk_hostrule *r, int exact_host, 
     if (!r->wildcard && !exact_host)
         return;
     const dk_entry *e = &c->entries[r->entry];
-    int ps = path_score(e, path, path_len, query);
+    int ps =
+        r->path ? host_path_score(r->path, path, path_len) : path_score(e, path, path_len, query);
     if (!ps)
         return;
     /* host first (exact over wildcard, then longer), then the path glob's length */
@@ -236,7 +246,8 @@ static int same_decoder(const pw_tracker *a, const pw_tracker *b)
  * rule (exact over wildcard, the longer domain), the later entry among equals. NULL when no rule
  * names it, or when entries of several decoders share it (www.google.com: Google Ads' /pagead/,
  * Maps' /maps/, the site search's /cse/): which one an unlisted path belongs to is not known.
- * Host "*" rules name no host. */
+ * Host "*" rules name no host, nor does a host item with a path (Universal Analytics'
+ * "www.google.com/ads/ga-audiences*"). */
 const pw_tracker *dk_catalog_match_host(const pw_catalog *c, const char *host)
 {
     size_t hn = strlen(host);
@@ -246,7 +257,8 @@ const pw_tracker *dk_catalog_match_host(const pw_catalog *c, const char *host)
         for (int32_t r = dk_strmap_get(&c->host_index, host + off, hn - off); r >= 0;
              r = c->rules[r].next) {
             const dk_hostrule *h = &c->rules[r];
-            if (!h->wildcard && off != 0)
+            /* a host item with a path names that path of the host, not the host */
+            if ((!h->wildcard && off != 0) || h->path)
                 continue;
             const dk_entry *e = &c->entries[h->entry];
             if (best && !same_decoder(&best->t, &e->t))

@@ -71,13 +71,16 @@ static int is_ga4(const dk_ctx *ctx)
 /* What each Universal Analytics hit type (`t`) is, for a reader. The Measurement Protocol's
  * types, and `dc`: the hit analytics.js's displayfeatures plugin (GA's Advertising Features:
  * remarketing audiences, demographics and interests reports) sends to stats.g.doubleclick.net
- * (/r/collect, /j/collect), the same page and client ID as the pageview. The type is kept as
+ * (/r/collect, /j/collect), the same page and client ID as the pageview; `sr`: the same plugin's
+ * hit to www.google.com/ads/ga-audiences, which adds the visitor to the property's remarketing
+ * audiences in the linked Google Ads account. The type is kept as
  * sent, the meaning after it: "dc (Advertising Features hit to DoubleClick: remarketing,
  * demographics)". */
 static const struct {
     const char *t, *meaning;
 } ua_hit_types[] = {
     {"dc", "Advertising Features hit to DoubleClick: remarketing, demographics"},
+    {"sr", "Advertising Features hit to Google Ads: remarketing audiences"},
     {"screenview", "app screen view"},
     {"transaction", "e-commerce transaction"},
     {"item", "e-commerce item"},

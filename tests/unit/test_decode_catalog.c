@@ -163,6 +163,46 @@ static void user_file(void)
     CHECK(strstr(err.msg, "/nonexistent/trackers.tsv") != NULL);
 }
 
+/* A host item with its own path ("www.google.com/ads/ga-audiences*"): Universal Analytics'
+ * remarketing-audience hit on www.google.com, a host Google Ads, Maps and the site search share,
+ * was no catalog entry's (a filter-list row in City of Hope's and PP Gulf Coast's reports). The
+ * item's path replaces the entry's paths for that host only, and names the host for no other
+ * path. */
+static void host_path_items(void)
+{
+    pw_catalog *c = test_catalog();
+    CHECK_STR(match_id(c, "https://www.google.com/ads/ga-audiences?t=sr&tid=UA-3289688-1&cid=1.2"),
+              "universal-analytics");
+    CHECK_STR(match_id(c, "https://www.google.com/pagead/1p-user-list/1/?x=1"), "google-ads");
+    CHECK_STR(match_id(c, "https://www.google.com/maps/embed?pb=1"), "google-maps");
+    CHECK_STR(match_id(c, "https://www.google.com/cse/cse.js?cx=1"), "google-programmable-search");
+    /* UA's own paths are not www.google.com's */
+    CHECK_STR(match_id(c, "https://www.google.com/collect?tid=UA-1-1"), "(none)");
+    CHECK_STR(match_id(c, "https://www.google.com/ads/other"), "(none)");
+    CHECK_STR(match_id(c, "https://www.google-analytics.com/collect?tid=UA-1-1"),
+              "universal-analytics");
+    /* the host is still shared: no entry takes its other paths by host alone */
+    CHECK(dk_catalog_match_host(c, "www.google.com") == NULL);
+    pw_catalog_free(c);
+
+    FILE *f = fopen("host_path_trackers.tsv", "w");
+    fputs("acme-x\tAcme\tX\tanalytics\tno\tn\tgeneric\tshared.test/acme/*,acme.test\t/p*\n", f);
+    fclose(f);
+    pw_catalog_options o = {.user_file = "host_path_trackers.tsv", .easyprivacy_file = ""};
+    pw_err err;
+    CHECK_INT(pw_catalog_open(&o, &c, &err), PW_OK);
+    if (c) {
+        CHECK_STR(match_id(c, "https://shared.test/acme/1.gif"), "acme-x");
+        CHECK_STR(match_id(c, "https://shared.test/p1"), "(none)");
+        CHECK_STR(match_id(c, "https://acme.test/p1"), "acme-x");
+        CHECK_STR(match_id(c, "https://acme.test/acme/1.gif"), "(none)");
+        CHECK(dk_catalog_match_host(c, "shared.test") == NULL);
+        CHECK(dk_catalog_match_host(c, "acme.test") == pw_catalog_find(c, "acme-x"));
+        pw_catalog_free(c);
+    }
+    remove("host_path_trackers.tsv");
+}
+
 /* The optional 10th column: data-file paths. Optimera's per-page score files are its data (a 403
  * for a page it has not scored is no failed tracker script); its code, oPS.js, is not. A user
  * file may give the column or not; a query condition there, or an 11th column, is an error. */
@@ -237,4 +277,4 @@ static void names(void)
 }
 
 PW_TEST_MAIN(PW_TEST(compiled_in), PW_TEST(matching), PW_TEST(markup_trackers), PW_TEST(user_file),
-             PW_TEST(data_paths), PW_TEST(names))
+             PW_TEST(data_paths), PW_TEST(names), PW_TEST(host_path_items))

@@ -149,6 +149,64 @@ static void gtag_loaders_fold_into_collectors(void)
     scan_free(&s);
 }
 
+/* The GA4 requests of ga4_condition_and_search_fixes_name_loader: gtag.js for G-ABC123 and its
+ * collect hit, on a condition page and on a site-search results page. */
+#define COND "https://h.org/conditions/asthma"
+#define SRCH "https://h.org/search?q=asthma+inhaler"
+static const pw_page ga4_pages[] = {{.url = COND}, {.url = SRCH}};
+static const pw_header ref_cond[] = {{"Referer", COND}};
+static const pw_header ref_srch[] = {{"Referer", SRCH}};
+static const pw_request ga4_reqs[] = {
+    {.method = "GET",
+     .url = GTAG("G-ABC123"),
+     .page_url = COND,
+     .headers = ref_cond,
+     .n_headers = 1,
+     .resource_type = "script"},
+    {.method = "POST",
+     .url = "https://www.google-analytics.com/g/collect?v=2&tid=G-ABC123&cid=1.2&en=page_view"
+            "&dl=https%3A%2F%2Fh.org%2Fconditions%2Fasthma",
+     .page_url = COND,
+     .resource_type = "ping"},
+    {.method = "GET",
+     .url = GTAG("G-ABC123"),
+     .page_url = SRCH,
+     .headers = ref_srch,
+     .n_headers = 1,
+     .resource_type = "script"},
+    {.method = "POST",
+     .url = "https://www.google-analytics.com/g/collect?v=2&tid=G-ABC123&cid=1.2&en=page_view"
+            "&dl=https%3A%2F%2Fh.org%2Fsearch%3Fq%3Dasthma%2Binhaler",
+     .page_url = SRCH,
+     .resource_type = "ping"},
+};
+
+/* GA4's PW-CONDITION-URL and PW-SEARCH-TERM fixes said "Remove Google Analytics 4 from
+ * condition … pages" / "remove the tag from search … pages" without the gtag.js tag that loads
+ * it, whose findings were folded into them: removing the collector alone left the loader
+ * (its other fixes, PW-NO-BAA, PW-TRACKER-PRESENT, PW-CONSENT, named it already). */
+static void ga4_condition_and_search_fixes_name_loader(void)
+{
+    scan s;
+    CHECK(scan_requests(&s, ga4_pages, 2, ga4_reqs, sizeof ga4_reqs / sizeof ga4_reqs[0]));
+    if (!s.r) {
+        scan_free(&s);
+        return;
+    }
+    const pw_finding *f = finding_of(s.r, "PW-CONDITION-URL", "ga4", "G-ABC123");
+    CHECK(f != NULL);
+    CHECK(f && strstr(f->remediation, "www.googletagmanager.com/gtag/js?id=G-ABC123)"));
+    f = finding_of(s.r, "PW-SEARCH-TERM", "ga4", "G-ABC123");
+    CHECK(f != NULL);
+    CHECK(f && strstr(f->remediation, "www.googletagmanager.com/gtag/js?id=G-ABC123)"));
+    /* the loader has no finding of these rules of its own: the collector's stands for it */
+    CHECK_INT(count_findings(s.r, "PW-CONDITION-URL", "google-tag-manager", NULL, NULL), 0);
+    CHECK_INT(count_findings(s.r, "PW-SEARCH-TERM", "google-tag-manager", NULL, NULL), 0);
+    scan_free(&s);
+}
+#undef COND
+#undef SRCH
+
 /* Past the memory budget the fixes are in the spill file and the findings in runs: the fold
  * reads the collector's fix back and writes the one naming the loader (budget 1: everything
  * spilled). */
@@ -263,8 +321,20 @@ static void catalog_host_gets_no_list_row(void)
     const pw_tracker *t =
         pw_catalog_classify(c, "https://www.google-analytics.com/gtm/js?id=GTM-1", page, &rule);
     CHECK(t && strcmp(t->id, "universal-analytics") == 0 && rule == NULL);
+    /* www.google.com/ads/ga-audiences is Universal Analytics' (a catalog host item with a path);
+     * another path of the shared host keeps the list's row */
     d = decode_req(c, &a, "GET", "https://www.google.com/ads/ga-audiences?t=sr&tid=UA-1-1", page,
                    NULL, NULL, 0);
+    CHECK_INT((int)d.n, 1);
+    if (d.n == 1) {
+        CHECK_STR(d.b[0].tracker->id, "universal-analytics");
+        CHECK(d.b[0].matched_rule == NULL);
+        CHECK(d.b[0].account_id && strcmp(d.b[0].account_id, "UA-1-1") == 0);
+        CHECK(d.b[0].event_name &&
+              strcmp(d.b[0].event_name,
+                     "sr (Advertising Features hit to Google Ads: remarketing audiences)") == 0);
+    }
+    d = decode_req(c, &a, "GET", "https://www.google.com/ads/other?x=1", page, NULL, NULL, 0);
     CHECK_INT((int)d.n, 1);
     if (d.n == 1) {
         CHECK_STR(d.b[0].tracker->id, "easyprivacy");
@@ -348,4 +418,5 @@ static void patient_education_is_health_information(void)
 
 PW_TEST_MAIN(PW_TEST(gtag_loaders_fold_into_collectors), PW_TEST(gtag_fold_with_findings_spilled),
              PW_TEST(gtag_loader_fold_is_per_page), PW_TEST(catalog_host_gets_no_list_row),
-             PW_TEST(ua_hit_types_named), PW_TEST(patient_education_is_health_information))
+             PW_TEST(ua_hit_types_named), PW_TEST(patient_education_is_health_information),
+             PW_TEST(ga4_condition_and_search_fixes_name_loader))
