@@ -27,11 +27,23 @@
 #include "gw_log.h"
 
 typedef struct req req;
+typedef struct http_thread http_thread;
 
 #define CONN_SLOTS 1024 /* open connections per client address, by hash (conn_slot) */
 
-struct pw_gw_http {
+/* One HTTP thread: a libmicrohttpd daemon with one internal epoll thread and no listening
+ * socket of its own, fed by the acceptor (MHD_add_connection). One daemon per thread rather than
+ * one daemon with a thread pool: libmicrohttpd documents MHD_USE_NO_LISTEN_SOCKET as
+ * incompatible with a pool. */
+struct http_thread {
+    pw_gw_http *h;
     struct MHD_Daemon *d;
+    atomic_int open; /* connections handed to it and not yet closed */
+};
+
+struct pw_gw_http {
+    http_thread *threads;
+    unsigned n_threads;
     pw_gw_http_config cfg;
     pw_gw_ratelimit *rl;
     pw_gw_reply_cache *replies;
@@ -66,12 +78,14 @@ struct pw_gw_http {
      * to stop listening, MHD_quiesce_daemon, races its epoll threads for the removal of the
      * listening socket and aborts the process when it loses (MHD_PANIC "Failed to remove
      * listen FD from epoll set"), so a graceful stop could end in an abort. */
-    int listen_fd; /* -1 once pw_gw_http_quiesce closed it */
-    unsigned port; /* the bound port (the configured one, or the kernel's pick for 0) */
+    int listen_fd;         /* -1 once pw_gw_http_quiesce closed it */
+    unsigned port;         /* the bound port (the configured one, or the kernel's pick for 0) */
+    unsigned max_conns;    /* open connections in all; the acceptor waits at it */
+    atomic_int open_total; /* connections handed over and not yet closed */
     pthread_t acceptor;
     int acceptor_running;
-    atomic_int quiescing;         /* the acceptor ends at its next failed accept */
-    atomic_llong accept_logged_s; /* when an accept failure was last logged (monotonic s) */
+    atomic_int quiescing;      /* the acceptor ends at its next failed accept */
+    long long accept_logged_s; /* when an accept failure was last logged (monotonic s; acceptor) */
 };
 
 /* One open connection, for the deadline: since when its current request (or the wait for one)
@@ -351,11 +365,10 @@ static const char *framing_error(struct MHD_Connection *c)
  * address (an IPv6 client's /64: it owns all of it) may hold conns_per_ip connections at once;
  * counts are kept by a keyed hash of the address (two addresses sharing a slot share its cap;
  * the key is random, so no client can pick addresses that share a victim's slot). The
- * check (on_accept) and the count (on_connection's STARTED) are separate steps, because MHD may
- * drop an accepted socket before setting it up and only a set-up connection is ever CLOSED:
- * counting at accept would leak. The check runs on the acceptor's thread and the count on the
- * HTTP thread that sets the connection up, so connections handed over but not yet set up can pass
- * the cap by those few; a soft cap is enough against one client holding them all.
+ * acceptor counts a connection before it hands it over (undone when libmicrohttpd refuses it) and
+ * checks the count before that, on its one thread, so the cap is exact even against a burst of
+ * connects; the connection's CLOSED notification takes it off. (libmicrohttpd gives no CLOSED
+ * for a connection it took and then failed to set up — out of memory —: that one stays counted.)
  */
 static size_t conn_slot(const pw_gw_http *h, const struct sockaddr *sa)
 {
@@ -377,20 +390,19 @@ static int conn_cap(const pw_gw_http *h)
     return h->cfg.conns_per_ip == 0 ? PW_GW_CONNS_PER_IP_DEFAULT : h->cfg.conns_per_ip;
 }
 
-static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+/* 1 when a connection from slot's address may open (under the cap, or no cap applies). */
+static int cap_allows(pw_gw_http *h, size_t slot)
 {
-    pw_gw_http *h = cls;
-    (void)len;
     int cap = conn_cap(h);
-    if (cap < 0 || !h->cfg.policies || atomic_load(&h->conns[conn_slot(h, addr)]) < cap)
-        return MHD_YES;
+    if (cap < 0 || !h->cfg.policies || atomic_load(&h->conns[slot]) < cap)
+        return 1;
     pw_gw_policy_ref *ref = pw_gw_holder_acquire(h->cfg.policies);
     int proxied = ref->policy->trust_proxy;
     pw_gw_policy_release(ref);
     if (proxied)
-        return MHD_YES;
+        return 1;
     atomic_fetch_add(&h->conns_refused, 1);
-    return MHD_NO;
+    return 0;
 }
 
 /* Behind the proxy every connection is the proxy's, so the cap above cannot tell clients apart;
@@ -500,15 +512,14 @@ static void *deadline_sweeper(void *arg)
     return NULL;
 }
 
+/* STARTED: the connection's deadline record; CLOSED: off the counts the acceptor raised
+ * (hand_over) and off the deadline list. */
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    pw_gw_http *h = cls;
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    atomic_int *n = &h->conns[conn_slot(h, ci ? ci->client_addr : NULL)];
+    http_thread *t = cls;
+    pw_gw_http *h = t->h;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        atomic_fetch_add(n, 1);
         const union MHD_ConnectionInfo *fi =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
         conn_rec *cr = fi ? calloc(1, sizeof *cr) : NULL;
@@ -524,7 +535,11 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         pthread_mutex_unlock(&h->conn_mu);
         *socket_context = cr;
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-        atomic_fetch_sub(n, 1);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        atomic_fetch_sub(&h->conns[conn_slot(h, ci ? ci->client_addr : NULL)], 1);
+        atomic_fetch_sub(&t->open, 1);
+        atomic_fetch_sub(&h->open_total, 1);
         conn_rec *cr = *socket_context;
         if (!cr)
             return;
@@ -1101,6 +1116,7 @@ static void http_free(pw_gw_http *h)
 {
     if (h->listen_fd >= 0)
         close(h->listen_fd);
+    free(h->threads);
     pw_gw_ratelimit_free(h->rl);
     pw_gw_reply_cache_free(h->replies);
     pool_free(h);
@@ -1152,47 +1168,96 @@ static pw_status listen_open(pw_gw_http *h, const pw_gw_http_config *cfg, pw_err
     return PW_OK;
 }
 
-/* An accept that failed for a reason other than the quiesce: logged at most once a second. Out
- * of descriptors or memory, the acceptor pauses 10 ms (the listening socket stays readable, so
- * retrying at once would spin) and connections wait in the backlog meanwhile. */
+/* An accept that failed for a reason other than the quiesce. The client's own failures (it left
+ * before the accept, its network went away: accept(2) says to retry as for EAGAIN) are retried
+ * at once; anything else — out of descriptors or memory above all — is logged at most once a
+ * second and the acceptor pauses 10 ms (the listening socket stays readable: retrying at once
+ * would spin), connections waiting in the backlog meanwhile. */
 static void accept_failed(pw_gw_http *h, int e)
 {
-    if (e == EINTR || e == ECONNABORTED || e == EAGAIN || e == EPROTO)
-        return; /* the client left before the accept, or nothing to take */
+    switch (e) {
+    case EINTR:
+    case EAGAIN:
+    case ECONNABORTED:
+    case EPROTO:
+    case ENETDOWN:
+    case ENOPROTOOPT:
+    case EHOSTDOWN:
+    case ENONET:
+    case EHOSTUNREACH:
+    case EOPNOTSUPP:
+    case ENETUNREACH:
+    case EPERM: return;
+    default: break;
+    }
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    long long last = atomic_load(&h->accept_logged_s);
-    if (now.tv_sec != last &&
-        atomic_compare_exchange_strong(&h->accept_logged_s, &last, (long long)now.tv_sec))
+    if (now.tv_sec != h->accept_logged_s) { /* the acceptor's own field */
+        h->accept_logged_s = now.tv_sec;
         pw_gw_log("warn", "accepting a connection failed; retrying", "error", strerror(e), NULL);
-    if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
-        usleep(10000);
+    }
+    usleep(10000);
 }
 
-/* The acceptor: every connection to the daemon, until the quiesce shuts the socket down (its
- * blocked accept then fails with EINVAL). libmicrohttpd picks the HTTP thread, applies the
- * per-address cap (on_accept) and closes the socket itself when it cannot take it. */
+/* The HTTP thread with the fewest open connections. */
+static http_thread *least_busy(pw_gw_http *h)
+{
+    http_thread *best = &h->threads[0];
+    for (unsigned i = 1; i < h->n_threads; i++)
+        if (atomic_load(&h->threads[i].open) < atomic_load(&best->open))
+            best = &h->threads[i];
+    return best;
+}
+
+/* One accepted connection to an HTTP thread, under the per-address cap. Counted before the hand
+ * over (its CLOSED may come before MHD_add_connection returns), undone when libmicrohttpd
+ * refuses it (it closes the socket then). */
+static void hand_over(pw_gw_http *h, int fd, const struct sockaddr *sa, socklen_t len)
+{
+    size_t slot = conn_slot(h, sa);
+    if (!cap_allows(h, slot)) {
+        close(fd);
+        return;
+    }
+    http_thread *t = least_busy(h);
+    atomic_fetch_add(&h->conns[slot], 1);
+    atomic_fetch_add(&t->open, 1);
+    atomic_fetch_add(&h->open_total, 1);
+    if (MHD_add_connection(t->d, fd, sa, len) == MHD_YES)
+        return;
+    atomic_fetch_sub(&h->conns[slot], 1);
+    atomic_fetch_sub(&t->open, 1);
+    atomic_fetch_sub(&h->open_total, 1);
+}
+
+/* The acceptor: every connection, until the quiesce shuts the socket down (a blocked accept then
+ * fails with EINVAL). At max_conns open it takes none (they wait in the backlog) until one
+ * closes. libmicrohttpd's own limit is set above ours and never reached: in 0.9.75 a connection
+ * handed over past it was refused by the HTTP thread in a way that left that thread's lock held
+ * (the thread hung, and the stop with it). */
 static void *acceptor_run(void *arg)
 {
     pw_gw_http *h = arg;
     pthread_setname_np(pthread_self(), "pw-accept");
-    for (;;) {
+    while (!atomic_load(&h->quiescing)) {
+        if ((unsigned)atomic_load(&h->open_total) >= h->max_conns) {
+            usleep(1000); /* until a connection closes, or the quiesce */
+            continue;
+        }
         struct sockaddr_storage ss;
         socklen_t len = sizeof ss;
         int fd = accept4(h->listen_fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            int e = errno;
-            if (atomic_load(&h->quiescing))
-                return NULL;
-            accept_failed(h, e);
-            continue;
-        }
-        MHD_add_connection(h->d, fd, (const struct sockaddr *)&ss, len);
+        if (fd >= 0)
+            hand_over(h, fd, (const struct sockaddr *)&ss, len);
+        else if (!atomic_load(&h->quiescing))
+            accept_failed(h, errno);
     }
+    return NULL;
 }
 
 /* Stop listening at once: later connects are refused, connections waiting in the backlog are
- * reset, and the acceptor has ended when this returns (no connection is handed over after). */
+ * reset, and the acceptor has ended when this returns (no connection is handed over after this
+ * returns; one accepted just before the shutdown may be handed over while it runs). */
 static void acceptor_stop(pw_gw_http *h)
 {
     if (h->listen_fd < 0)
@@ -1204,6 +1269,34 @@ static void acceptor_stop(pw_gw_http *h)
     h->acceptor_running = 0;
     close(h->listen_fd);
     h->listen_fd = -1;
+}
+
+/* One HTTP thread's daemon. MHD_USE_ITC: a connection handed over wakes its thread at once. Its
+ * connection limit is above max_conns, which the acceptor keeps (acceptor_run). */
+static int thread_start(pw_gw_http *h, http_thread *t)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+                     MHD_USE_NO_LISTEN_SOCKET |
+                     MHD_USE_ERROR_LOG | /* on_mhd_log: its own answers counted */
+                     MHD_ALLOW_SUSPEND_RESUME;
+    size_t conn_kib = h->cfg.conn_kib ? h->cfg.conn_kib : PW_GW_CONN_KIB_DEFAULT;
+    if (conn_kib > PW_GW_CONN_KIB_MAX)
+        conn_kib = PW_GW_CONN_KIB_MAX;
+    t->h = h;
+    t->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, t,
+        MHD_OPTION_CONNECTION_LIMIT, h->max_conns + 64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_kib * 1024, MHD_OPTION_URI_LOG_CALLBACK,
+        on_request_line, h, MHD_OPTION_END);
+    return t->d != NULL;
+}
+
+static void threads_stop(pw_gw_http *h)
+{
+    for (unsigned i = 0; i < h->n_threads; i++)
+        MHD_stop_daemon(h->threads[i].d);
+    h->n_threads = 0;
 }
 
 pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_err *err)
@@ -1238,31 +1331,26 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
         http_free(h);
         return st;
     }
-    /* MHD_USE_ITC: a connection handed over wakes its HTTP thread at once. */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
-                     MHD_USE_NO_LISTEN_SOCKET |
-                     MHD_USE_ERROR_LOG | /* on_mhd_log: its own answers counted */
-                     MHD_ALLOW_SUSPEND_RESUME;
-    size_t conn_kib = cfg->conn_kib ? cfg->conn_kib : PW_GW_CONN_KIB_DEFAULT;
-    if (conn_kib > PW_GW_CONN_KIB_MAX)
-        conn_kib = PW_GW_CONN_KIB_MAX;
-    size_t conn_memory = conn_kib * 1024;
-    h->d = MHD_start_daemon(
-        flags, 0, on_accept, h, on_request, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory, MHD_OPTION_URI_LOG_CALLBACK,
-        on_request_line, h, MHD_OPTION_END);
-    if (h->d && pthread_create(&h->sweeper, NULL, deadline_sweeper, h) == 0)
+    h->max_conns = cfg->max_conns ? cfg->max_conns : PW_GW_MAX_CONNS_DEFAULT;
+    h->threads = calloc(threads, sizeof *h->threads);
+    if (!h->threads) {
+        http_free(h);
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    }
+    for (; h->n_threads < threads; h->n_threads++)
+        if (!thread_start(h, &h->threads[h->n_threads]))
+            break;
+    if (h->n_threads == threads && pthread_create(&h->sweeper, NULL, deadline_sweeper, h) == 0)
         h->sweeper_running = 1;
-    if (h->d && h->sweeper_running && pthread_create(&h->acceptor, NULL, acceptor_run, h) == 0)
+    if (h->sweeper_running && pthread_create(&h->acceptor, NULL, acceptor_run, h) == 0)
         h->acceptor_running = 1;
     if (!h->acceptor_running) {
         sweeper_stop(h);
-        if (h->d)
-            MHD_stop_daemon(h->d);
+        threads_stop(h);
         http_free(h);
-        return pw_err_set(err, PW_ERR_IO, "listen %s:%u: cannot start the HTTP server",
+        return pw_err_set(err, PW_ERR_IO,
+                          "listen %s:%u: cannot start the HTTP server (its threads: out of memory "
+                          "or of threads)",
                           cfg->host ? cfg->host : "127.0.0.1", cfg->port);
     }
     *out = h;
@@ -1315,8 +1403,8 @@ void pw_gw_http_stop(pw_gw_http *h)
      * that ended the wait above, so it is seen here. */
     while (atomic_load(&h->resuming) > 0)
         usleep(100);
-    acceptor_stop(h); /* before the daemon goes: no connection handed to a stopped daemon */
-    MHD_stop_daemon(h->d);
+    acceptor_stop(h); /* before the daemons go: no connection handed to a stopped one */
+    threads_stop(h);
     sweeper_stop(h);
     http_free(h);
 }

@@ -1,5 +1,5 @@
 /*
- * gw_http.h — the gateway's HTTP/1.1 front (libmicrohttpd, epoll, internal thread pool,
+ * gw_http.h — the gateway's HTTP/1.1 front (libmicrohttpd, epoll, one daemon per HTTP thread,
  * keep-alive): POST /e (events, sendBeacon bodies), OPTIONS /e (CORS preflight for the site's
  * own origins), GET /phiwall.js (the first-party tag), /healthz and /metrics.
  *
@@ -22,6 +22,7 @@ typedef struct pw_gw_phi_source {
 
 #define PW_GW_CONN_KIB_DEFAULT     16
 #define PW_GW_CONNS_PER_IP_DEFAULT 256
+#define PW_GW_MAX_CONNS_DEFAULT    1020 /* libmicrohttpd's default limit, which it was */
 #define PW_GW_CONN_KIB_MAX         1024
 
 #define PW_GW_REQUEST_TIMEOUT_MS_DEFAULT 30000u
@@ -38,6 +39,9 @@ typedef struct pw_gw_http_config {
      * proxy (every connection is the proxy's): POST /e requests in progress per X-Forwarded-For
      * client, 429 beyond. 0: PW_GW_CONNS_PER_IP_DEFAULT; -1: no cap. */
     int conns_per_ip;
+    /* Open connections in all; at the limit new ones wait in the listening socket's backlog
+     * until one closes. 0: PW_GW_MAX_CONNS_DEFAULT. */
+    unsigned max_conns;
     /* The most time one request may take to arrive whole, in ms: from its request line (from
      * the connection's opening or the previous answer until that line is read), to its last
      * body byte. A connection still sending its request then is closed

@@ -33,7 +33,7 @@ expect_match "$out" "bad.yaml:2:9: delivery.nice: expected an integer from 0 to 
 gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
     --audit "$dir/audit.log" --threads 2 || fail "the gateway did not start"
 
-# name -> nice of every thread of the gateway ("MHD-worker 0", "pw-fwd-meta 19", …)
+# name -> nice of every thread of the gateway ("MHD-single 0", "pw-fwd-meta 19", …)
 thread_nices() {
     for f in /proc/"$pid"/task/*/stat; do
         python3 - "$f" <<'PY'
