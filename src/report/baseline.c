@@ -1394,7 +1394,8 @@ pw_status pw_baseline_compare_keys(const pw_baseline *b, const pw_scan_result *r
     }
     out->n_gone = gone.n;
     out->n_new = r->n_findings - out->n_unchanged;
-    qsort(gone.v, out->n_gone, sizeof *gone.v, gone_order);
+    if (out->n_gone) /* gone.v is NULL when none */
+        qsort(gone.v, out->n_gone, sizeof *gone.v, gone_order);
     size_t na = out->n_gone ? out->n_gone : 1;
     out->gone = calloc(na, sizeof *out->gone);
     out->unchecked = calloc(na, sizeof *out->unchecked);
