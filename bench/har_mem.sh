@@ -21,7 +21,8 @@ KB=${PW_BENCH_KB_PAGE:-60}
 SRC=${PW_BENCH_HAR:-/work/shared/data/markup-nonprofit-health/cityofhope.org/requests.har}
 [ -f "$SRC" ] || SRC=../shared/data/markup-nonprofit-health/cityofhope.org/requests.har
 [ -f "$SRC" ] || SRC=demo/demo.har
-T=$(mktemp -d "${TMPDIR:-/tmp}/har-mem-XXXXXX")
+BIN=$(cd "$B" && pwd)/phiwall
+T=$(cd "$(mktemp -d "${TMPDIR:-/tmp}/har-mem-XXXXXX")" && pwd)
 trap 'rm -rf "$T"' EXIT
 
 # "cpu_seconds peak_rss_kib exit_code" of a command (GNU time: the program's own rusage)
@@ -36,7 +37,7 @@ printf '  %-8s %-16s %9s %8s %10s %5s\n' pages format findings "CPU s" "peak MiB
 for p in "${PAGES[@]}"; do
     mb=$(awk -v p="$p" -v kb="$KB" 'BEGIN {printf "%.1f", p * kb / 1000}')
     har=$T/big.har
-    [ -n "${PW_BENCH_HAR_CACHE:-}" ] && har=$PW_BENCH_HAR_CACHE/har-mem-$p-$KB.har
+    [ -n "${PW_BENCH_HAR_CACHE:-}" ] && har=$(cd "$PW_BENCH_HAR_CACHE" && pwd)/har-mem-$p-$KB.har
     [ -f "$har" ] || python3 bench/har_real_gen.py "$SRC" "$har" --mb "$mb" --pages "$p" 2>/dev/null
     "$B/phiwall" scan --har "$har" --format json --allow-incomplete -o "$T/base.json" \
         2>/dev/null || true
@@ -44,8 +45,9 @@ for p in "${PAGES[@]}"; do
         "$T/base.json" 2>/dev/null || echo "?")
     for fmt in text json html sarif json+baseline; do
         args=(--format "${fmt%%+*}")
-        [ "$fmt" = json+baseline ] && args+=(--baseline "$T/base.json")
-        read -r c r rc < <(measure "$B/phiwall" scan --har "$har" "${args[@]}" \
+        # the baseline by a relative name (the reports print it): the same in every run
+        [ "$fmt" = json+baseline ] && args+=(--baseline base.json)
+        read -r c r rc < <(cd "$T" && measure "$BIN" scan --har "$har" "${args[@]}" \
             --allow-incomplete -o "$T/out")
         awk -v p="$p" -v f="$fmt" -v n="$n" -v c="$c" -v r="$r" -v rc="$rc" 'BEGIN {
             printf "  %-8s %-16s %9s %8.2f %10.1f %5d", p, f, n, c, r / 1024, rc

@@ -6,10 +6,12 @@
  * What is kept of each finding is a record, in memory up to BASELINE_MEM bytes and past that in
  * an unlinked temporary file (assess/spill.h): a 20,000-page baseline of 120,000 findings took
  * ~530 bytes a finding in memory (its strings and the comparison's copies), whatever the scan.
- * The comparison holds 16 bytes a baseline finding (a 96-bit hash of its fingerprint, its
- * severity and position), pairs each scan finding with them as its fingerprint is made (only
- * those whose fingerprint is there at another severity wait), and reads back only the absent
- * findings, which the reports list.
+ * The comparison keys each finding in 16 bytes (a 96-bit hash of its fingerprint, its severity
+ * and position), pairs each scan finding with them as its fingerprint is made (only those whose
+ * fingerprint is there at another severity wait), and reads back only the absent findings, which
+ * the reports list. Up to BASELINE_KEYS baseline findings are keyed in memory; past that both
+ * sides' keys go to buckets by fingerprint in a temporary file, compared one bucket at a time
+ * (~256 KiB a side), with the same outcome: 600,000 findings held 9.6 MiB of keys at once.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -734,8 +736,126 @@ static int gone_order(const void *x, const void *y)
     return k_index(a) < k_index(b) ? -1 : k_index(a) > k_index(b);
 }
 
-/* The baseline's findings keyed (k[0..b->n)), read from their records. */
-static pw_status key_baseline(const pw_baseline *b, keyed *k, pw_err *err)
+/* ---- the keys in buckets: a baseline too large to key in memory at once ----
+ *
+ * Past BASELINE_KEYS baseline findings, both sides' keys go to buckets by their fingerprint's
+ * hash (~BASELINE_KEYS / 2 keys a bucket), written in blocks to an unlinked temporary file
+ * (assess/spill.h), and the buckets are compared one at a time as the whole was: a fingerprint's
+ * findings, both sides', are all in one bucket, and the pairing of one fingerprint's findings
+ * depends on nothing else, so the outcome is the same. In memory at once: one bucket of each
+ * side and a block of BLOCK_KEYS keys a bucket (256 KiB of blocks at 10^6 findings). */
+#ifndef BASELINE_KEYS
+#define BASELINE_KEYS 16384u
+#endif
+#define BLOCK_KEYS 128u
+
+typedef struct bucket_side {
+    keyed *buf;     /* BLOCK_KEYS a bucket: its keys not yet written */
+    uint32_t *fill; /* keys in each bucket's buf */
+    uint64_t *last; /* each bucket's last block in the file (position + 1; 0: none) */
+    size_t *n;      /* keys in each bucket */
+} bucket_side;
+
+typedef struct buckets {
+    pw_spill *spill;
+    size_t p;
+    bucket_side side[2]; /* 0: the baseline's keys, 1: the scan's */
+} buckets;
+
+static size_t bucket_of(const keyed *k, size_t p)
+{
+    return (size_t)((k->h ^ k->h >> 29 ^ k->h2) % p);
+}
+
+static void buckets_free(buckets *bk)
+{
+    for (int s = 0; s < 2; s++) {
+        free(bk->side[s].buf);
+        free(bk->side[s].fill);
+        free(bk->side[s].last);
+        free(bk->side[s].n);
+    }
+    pw_spill_free(bk->spill);
+    memset(bk, 0, sizeof *bk);
+}
+
+static pw_status buckets_init(buckets *bk, size_t p, pw_err *err)
+{
+    memset(bk, 0, sizeof *bk);
+    bk->p = p;
+    for (int s = 0; s < 2; s++) {
+        bucket_side *bs = &bk->side[s];
+        bs->buf = malloc(p * BLOCK_KEYS * sizeof *bs->buf);
+        bs->fill = calloc(p, sizeof *bs->fill);
+        bs->last = calloc(p, sizeof *bs->last);
+        bs->n = calloc(p, sizeof *bs->n);
+        if (!bs->buf || !bs->fill || !bs->last || !bs->n)
+            return PW_ERR_NOMEM;
+    }
+    return pw_spill_open(NULL, &bk->spill, err);
+}
+
+/* Bucket i's keys in buf as a block: the position + 1 of its block before, then the keys. */
+static pw_status block_write(buckets *bk, bucket_side *bs, size_t i, pw_err *err)
+{
+    unsigned char rec[sizeof(uint64_t) + BLOCK_KEYS * sizeof(keyed)];
+    size_t n = bs->fill[i] * sizeof(keyed);
+    if (!n)
+        return PW_OK;
+    memcpy(rec, &bs->last[i], sizeof(uint64_t));
+    memcpy(rec + sizeof(uint64_t), bs->buf + i * BLOCK_KEYS, n);
+    bs->fill[i] = 0;
+    return pw_spill_put(bk->spill, rec, sizeof(uint64_t) + n, &bs->last[i], err);
+}
+
+static pw_status bucket_add(buckets *bk, int side, keyed k, pw_err *err)
+{
+    bucket_side *bs = &bk->side[side];
+    size_t i = bucket_of(&k, bk->p);
+    bs->buf[i * BLOCK_KEYS + bs->fill[i]++] = k;
+    bs->n[i]++;
+    return bs->fill[i] == BLOCK_KEYS ? block_write(bk, bs, i, err) : PW_OK;
+}
+
+/* A side's last blocks written and its buffers freed (every key is in the file after it). */
+static pw_status side_done(buckets *bk, int side, pw_err *err)
+{
+    bucket_side *bs = &bk->side[side];
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < bk->p && st == PW_OK; i++)
+        st = block_write(bk, bs, i, err);
+    free(bs->buf);
+    bs->buf = NULL;
+    return st == PW_OK ? pw_spill_flush(bk->spill, err) : st;
+}
+
+/* Bucket i of a side read back into out (its n keys, in no order; a the blocks' scratch). */
+static pw_status bucket_load(const buckets *bk, int side, size_t i, pw_arena *a, keyed *out,
+                             pw_err *err)
+{
+    const bucket_side *bs = &bk->side[side];
+    size_t left = bs->n[i];
+    for (uint64_t at = bs->last[i]; at;) {
+        const unsigned char *p;
+        size_t n;
+        pw_status st = pw_spill_get(bk->spill, at, a, &p, &n, err);
+        if (st != PW_OK)
+            return st;
+        size_t keys = n >= sizeof at ? (n - sizeof at) / sizeof(keyed) : 0;
+        if (n < sizeof at || keys > left || (n - sizeof at) % sizeof(keyed))
+            return pw_err_set(err, PW_ERR_IO, "comparison's temporary file: a damaged block");
+        memcpy(&at, p, sizeof at);
+        left -= keys;
+        memcpy(out + left, p + sizeof at, keys * sizeof(keyed));
+    }
+    if (left)
+        return pw_err_set(err, PW_ERR_IO, "comparison's temporary file: a block is missing");
+    return PW_OK;
+}
+
+/* The baseline's findings keyed, read from their records: into k[0..b->n), or (k NULL) into
+ * the buckets. */
+static pw_status key_baseline(const pw_baseline *b, keyed *k, buckets *bk, pw_err *err)
 {
     pw_arena tmp;
     pw_arena_init(&tmp, 0);
@@ -749,8 +869,10 @@ static pw_status key_baseline(const pw_baseline *b, keyed *k, pw_err *err)
         st = next_record(&w, &tmp, &p, &n, err);
         if (st == PW_OK && dec_key(p, n, &sev, &fp, &fp_len) != 0)
             st = pw_err_set(err, PW_ERR_IO, "%s: finding %zu's record is damaged", b->name, i);
-        if (st == PW_OK)
+        if (st == PW_OK && k)
             k[i] = k_make(fp ? fp : "", fp_len, sev, i);
+        else if (st == PW_OK)
+            st = bucket_add(bk, 0, k_make(fp ? fp : "", fp_len, sev, i), err);
         pw_arena_reset(&tmp);
     }
     pw_arena_free(&tmp);
@@ -813,9 +935,10 @@ static int pair_scan(keyed *k, size_t n, keyed x, pw_baseline_diff *d, keyed **r
 }
 
 /* The scan's findings, highest severity first and then in order, each fingerprint made,
- * hashed and paired at once (pair_scan): only those left for pair_rest are kept. */
+ * hashed and paired at once (pair_scan): only those left for pair_rest are kept. With buckets
+ * (bk), each key goes to its bucket instead, to be paired there. */
 static pw_status pair_scan_all(const pw_scan_result *r, keyed *k, size_t n, pw_baseline_diff *d,
-                               keyed **rest, size_t *n_rest, pw_err *err)
+                               keyed **rest, size_t *n_rest, buckets *bk, pw_err *err)
 {
     pw_report_loader ld;
     pw_report_loader_init(&ld, r);
@@ -823,21 +946,30 @@ static pw_status pair_scan_all(const pw_scan_result *r, keyed *k, size_t n, pw_b
     pw_buf_init(&fp);
     size_t cap_rest = 0;
     int nomem = 0;
-    for (int sev = PW_SEV__COUNT - 1; sev >= 0 && !nomem; sev--) /* a report's order already */
-        for (size_t i = 0; i < r->n_findings && !ld.failed && !nomem; i++) {
+    pw_status st = PW_OK;
+    for (int sev = PW_SEV__COUNT - 1; sev >= 0 && !nomem && st == PW_OK;
+         sev--) /* a report's order already */
+        for (size_t i = 0; i < r->n_findings && !ld.failed && !nomem && st == PW_OK; i++) {
             if ((int)pw_scan_result_severity(r, i) != sev)
                 continue;
             pw_buf_clear(&fp);
             pw_report_fingerprint(pw_report_load(&ld, i), &fp);
             pw_buf_putc(&fp, '\0');
-            nomem = fp.failed || !pair_scan(k, n, k_make(fp.data, strlen(fp.data), sev, i), d, rest,
-                                            n_rest, &cap_rest);
+            if (fp.failed) {
+                nomem = 1;
+                break;
+            }
+            keyed x = k_make(fp.data, strlen(fp.data), sev, i);
+            if (bk)
+                st = bucket_add(bk, 1, x, err);
+            else
+                nomem = !pair_scan(k, n, x, d, rest, n_rest, &cap_rest);
         }
     pw_buf_free(&fp);
     if (ld.failed)
         return pw_report_loader_status(&ld, NULL, err);
     pw_report_loader_free(&ld);
-    return nomem ? PW_ERR_NOMEM : PW_OK;
+    return nomem ? PW_ERR_NOMEM : st;
 }
 
 /* The scan's findings left over (rest[0..n_rest), sorted by by_key) paired with the baseline's
@@ -853,6 +985,121 @@ static void pair_rest(keyed *k, size_t n, const keyed *rest, size_t n_rest, pw_b
             continue;
         pair(&k[lo], rest[j].tag, d);
     }
+}
+
+/* A growing list of tags (the absent findings'). */
+typedef struct tags {
+    uint32_t *v;
+    size_t n, cap;
+} tags;
+
+static int tags_push(tags *t, uint32_t tag)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        uint32_t *grown = realloc(t->v, cap * sizeof *grown);
+        if (!grown)
+            return 0;
+        t->v = grown;
+        t->cap = cap;
+    }
+    t->v[t->n++] = tag;
+    return 1;
+}
+
+/* The order pair_scan_all meets the scan's findings in: severity, highest first, then position. */
+static int by_scan_order(const void *x, const void *y)
+{
+    return gone_order(&((const keyed *)x)->tag, &((const keyed *)y)->tag);
+}
+
+/* The baseline's unpaired findings (k[0..n)) added to the absent ones; 0 when out of memory. */
+static int add_unpaired(const keyed *k, size_t n, tags *gone)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(k[i].tag & K_PAIRED) && !tags_push(gone, k[i].tag))
+            return 0;
+    return 1;
+}
+
+/* The comparison with the whole baseline keyed in memory (16 bytes a finding). */
+static pw_status pair_in_memory(const pw_baseline *b, const pw_scan_result *r, pw_baseline_diff *d,
+                                tags *gone, pw_err *err)
+{
+    keyed *k = malloc((b->n ? b->n : 1) * sizeof *k), *rest = NULL;
+    size_t n_rest = 0;
+    if (!k)
+        return PW_ERR_NOMEM;
+    pw_status st = key_baseline(b, k, NULL, err);
+    if (st == PW_OK) {
+        qsort(k, b->n, sizeof *k, by_key);
+        st = pair_scan_all(r, k, b->n, d, &rest, &n_rest, NULL, err);
+    }
+    if (st == PW_OK) {
+        if (n_rest)
+            qsort(rest, n_rest, sizeof *rest, by_key);
+        pair_rest(k, b->n, rest, n_rest, d);
+        st = add_unpaired(k, b->n, gone) ? PW_OK : PW_ERR_NOMEM;
+    }
+    free(rest);
+    free(k);
+    return st;
+}
+
+/* The comparison one bucket at a time (see buckets): each bucket's baseline keys sorted by_key,
+ * its scan keys paired in the order pair_scan_all met them, then its rest paired. */
+static pw_status pair_in_buckets(const pw_baseline *b, const pw_scan_result *r, size_t max_keys,
+                                 pw_baseline_diff *d, tags *gone, pw_err *err)
+{
+    size_t most = b->n > r->n_findings ? b->n : r->n_findings;
+    buckets bk;
+    pw_status st = buckets_init(&bk, (2 * most + max_keys - 1) / max_keys, err);
+    if (st == PW_OK)
+        st = key_baseline(b, NULL, &bk, err);
+    if (st == PW_OK)
+        st = side_done(&bk, 0, err);
+    if (st == PW_OK)
+        st = pair_scan_all(r, NULL, 0, d, NULL, NULL, &bk, err);
+    if (st == PW_OK)
+        st = side_done(&bk, 1, err);
+    size_t max_b = 1, max_s = 1;
+    for (size_t i = 0; i < bk.p && st == PW_OK; i++) {
+        max_b = bk.side[0].n[i] > max_b ? bk.side[0].n[i] : max_b;
+        max_s = bk.side[1].n[i] > max_s ? bk.side[1].n[i] : max_s;
+    }
+    keyed *kb = st == PW_OK ? malloc(max_b * sizeof *kb) : NULL;
+    keyed *ks = st == PW_OK ? malloc(max_s * sizeof *ks) : NULL;
+    keyed *rest = st == PW_OK ? malloc(max_s * sizeof *rest) : NULL;
+    if (st == PW_OK && (!kb || !ks || !rest))
+        st = PW_ERR_NOMEM;
+    pw_arena tmp;
+    pw_arena_init(&tmp, 0);
+    for (size_t i = 0; i < bk.p && st == PW_OK; i++) {
+        size_t nb = bk.side[0].n[i], ns = bk.side[1].n[i], n_rest = 0, cap_rest = max_s;
+        st = bucket_load(&bk, 0, i, &tmp, kb, err);
+        if (st == PW_OK)
+            st = bucket_load(&bk, 1, i, &tmp, ks, err);
+        pw_arena_reset(&tmp);
+        if (st != PW_OK)
+            break;
+        qsort(kb, nb, sizeof *kb, by_key);
+        qsort(ks, ns, sizeof *ks, by_scan_order);
+        for (size_t j = 0; j < ns; j++)
+            pair_scan(kb, nb, ks[j], d, &rest, &n_rest, &cap_rest); /* rest holds ns: no growth */
+        if (n_rest)
+            qsort(rest, n_rest, sizeof *rest, by_key);
+        pair_rest(kb, nb, rest, n_rest, d);
+        if (!add_unpaired(kb, nb, gone))
+            st = PW_ERR_NOMEM;
+    }
+    pw_arena_free(&tmp);
+    free(kb);
+    free(ks);
+    free(rest);
+    buckets_free(&bk);
+    if (st != PW_OK && st != PW_ERR_NOMEM)
+        pw_err_prefix(err, "comparing with %s: ", b->name);
+    return st;
 }
 
 static int by_u64(const void *x, const void *y)
@@ -1112,59 +1359,53 @@ static pw_status compare_nomem(pw_baseline_diff *out, const pw_baseline *b, pw_e
 pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_baseline_diff *out,
                               pw_err *err)
 {
+    return pw_baseline_compare_keys(b, r, BASELINE_KEYS, out, err);
+}
+
+pw_status pw_baseline_compare_keys(const pw_baseline *b, const pw_scan_result *r, size_t max_keys,
+                                   pw_baseline_diff *out, pw_err *err)
+{
     memset(out, 0, sizeof *out);
     out->baseline = b;
     if (b->n > K_INDEX_MAX || r->n_findings > K_INDEX_MAX)
         return pw_err_set(err, PW_ERR_LIMIT, "comparing with %s: more than %u findings", b->name,
                           K_INDEX_MAX);
-    keyed *k = malloc((b->n ? b->n : 1) * sizeof *k), *rest = NULL;
-    size_t n_rest = 0;
-    uint32_t *gone = malloc((b->n ? b->n : 1) * sizeof *gone);
     out->state = calloc(r->n_findings ? r->n_findings : 1, sizeof *out->state);
     out->was = calloc(r->n_findings ? r->n_findings : 1, sizeof *out->was);
     out->store = malloc(sizeof(pw_arena));
-    if (!k || !gone || !out->state || !out->was || !out->store) {
-        free(k);
-        free(gone);
+    if (out->store)
+        pw_arena_init(out->store, 0);
+    if (!out->state || !out->was || !out->store)
         return compare_nomem(out, b, err);
-    }
-    pw_arena_init(out->store, 0);
     for (size_t i = 0; i < r->n_findings; i++) {
         out->state[i] = PW_BASELINE_NEW;
         out->was[i] = -1;
     }
-    pw_status st = key_baseline(b, k, err);
-    if (st == PW_OK) {
-        qsort(k, b->n, sizeof *k, by_key);
-        st = pair_scan_all(r, k, b->n, out, &rest, &n_rest, err);
-    }
+    tags gone = {0};
+    pw_status st = b->n <= (max_keys ? max_keys : 1)
+                       ? pair_in_memory(b, r, out, &gone, err)
+                       : pair_in_buckets(b, r, max_keys ? max_keys : 1, out, &gone, err);
     if (st != PW_OK) {
-        free(k);
-        free(gone);
-        free(rest);
+        free(gone.v);
+        if (st == PW_ERR_NOMEM)
+            return compare_nomem(out, b, err);
         pw_baseline_diff_free(out);
-        return st == PW_ERR_NOMEM ? compare_nomem(out, b, err) : st;
+        return st;
     }
-    if (n_rest)
-        qsort(rest, n_rest, sizeof *rest, by_key);
-    pair_rest(k, b->n, rest, n_rest, out);
-    free(rest);
-    for (size_t i = 0; i < b->n; i++)
-        if (!(k[i].tag & K_PAIRED))
-            gone[out->n_gone++] = k[i].tag;
-    free(k);
+    out->n_gone = gone.n;
     out->n_new = r->n_findings - out->n_unchanged;
-    qsort(gone, out->n_gone, sizeof *gone, gone_order);
+    if (out->n_gone) /* gone.v is NULL when none */
+        qsort(gone.v, out->n_gone, sizeof *gone.v, gone_order);
     size_t na = out->n_gone ? out->n_gone : 1;
     out->gone = calloc(na, sizeof *out->gone);
     out->unchecked = calloc(na, sizeof *out->unchecked);
     out->unchecked_why = calloc(na, sizeof *out->unchecked_why);
     if (!out->gone || !out->unchecked || !out->unchecked_why) {
-        free(gone);
+        free(gone.v);
         return compare_nomem(out, b, err);
     }
-    st = read_absent(b, gone, out->n_gone, out, err);
-    free(gone);
+    st = read_absent(b, gone.v, out->n_gone, out, err);
+    free(gone.v);
     if (st != PW_OK) {
         pw_baseline_diff_free(out);
         return st;

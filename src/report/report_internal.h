@@ -154,6 +154,10 @@ pw_status pw_baseline_parse_file_runs(FILE *f, size_t run, const char *name, pw_
  * file (tests: 1 puts every record there, SIZE_MAX none). */
 pw_status pw_baseline_parse_file_mem(FILE *f, size_t run, size_t mem, const char *name,
                                      pw_baseline **out, pw_err *err);
+/* pw_baseline_compare keying at most max_keys baseline findings in memory at once: past them
+ * both sides' keys go to buckets in a temporary file (tests: 1 buckets every comparison). */
+pw_status pw_baseline_compare_keys(const pw_baseline *b, const pw_scan_result *r, size_t max_keys,
+                                   pw_baseline_diff *out, pw_err *err);
 
 /* What each tracker received (report_leaks.c): one row per tracker and account (per company
  * for a filter list), fed a finding above info at a time, in the findings' order (worst
