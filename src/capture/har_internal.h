@@ -110,6 +110,9 @@ int har_tok_complete(const har_tok *t);
  * into out (n bytes suffice); its length. */
 size_t har_unescape(const unsigned char *s, size_t n, unsigned char *out);
 
+/* The reader's number for a key it knows (its raw bytes, n of them), 0 for any other (har.c). */
+int har_key_id(const unsigned char *s, size_t n);
+
 /* ---- input: plain or gzip-compressed bytes, without a UTF-8 byte-order mark (har_input.c) ---- */
 
 typedef struct har_input {

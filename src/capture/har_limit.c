@@ -89,6 +89,22 @@ static int is_hex(unsigned char c)
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
 }
 
+/* p at a backslash: the byte after its escape (\" \\ \/ \b \f \n \r \t or \u and four hex
+ * digits) when it is one yajl takes and lies wholly before end; else NULL. */
+static const unsigned char *escape_end(const unsigned char *p, const unsigned char *end)
+{
+    if (end - p < 2)
+        return NULL;
+    unsigned char c = p[1];
+    if (c == 'u')
+        return end - p >= 6 && is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) && is_hex(p[5]) ? p + 6
+                                                                                            : NULL;
+    return c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
+                   c == 't'
+               ? p + 2
+               : NULL;
+}
+
 static const unsigned char *skip_ws(const unsigned char *p, const unsigned char *end)
 {
     while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
@@ -101,26 +117,44 @@ static const unsigned char *skip_ws(const unsigned char *p, const unsigned char 
 const unsigned char *har_string_end(const unsigned char *p, const unsigned char *end, size_t max)
 {
     const unsigned char *start = p;
+#ifdef HAR_SSE2
+    /* 16 bytes a load; the specials of a block are taken from its mask one after the other, so a
+     * string dense in escapes (Chrome's stack traces as JSON text) or a short one costs one load
+     * per 16 bytes, not a new scan from each escape */
+    const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        while (mask) {
+            const unsigned char *q = p + __builtin_ctz(mask);
+            if (*q == '"')
+                return (size_t)(q - start) <= max ? q : NULL;
+            if (*q < 0x20)
+                return NULL;
+            q = escape_end(q, end);
+            if (!q)
+                return NULL;
+            size_t adv = (size_t)(q - p);
+            if (adv >= 16) {
+                p = q - 16; /* the next block starts at q */
+                mask = 0;
+                break;
+            }
+            mask &= ~((1u << adv) - 1u);
+        }
+        p += 16;
+    }
+#endif
     for (;;) {
         p = har_next_special(p, end);
         if (p >= end || *p < 0x20)
             return NULL;
         if (*p == '"')
             return (size_t)(p - start) <= max ? p : NULL;
-        /* an escape: \" \\ \/ \b \f \n \r \t or \u and four hex digits */
-        if (end - p < 2)
+        if (!(p = escape_end(p, end)))
             return NULL;
-        unsigned char c = p[1];
-        if (c == 'u') {
-            if (end - p < 6 || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]) || !is_hex(p[5]))
-                return NULL;
-            p += 6;
-            continue;
-        }
-        if (c != '"' && c != '\\' && c != '/' && c != 'b' && c != 'f' && c != 'n' && c != 'r' &&
-            c != 't')
-            return NULL;
-        p += 2;
     }
 }
 

@@ -638,7 +638,92 @@ static void parse_time(void)
     CHECK(har_parse_time(NULL) == 0.0);
 }
 
-PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages),
+/* A plain file is read straight into the reader's 64 KiB chunk (har_input.c): a file of several
+ * chunks with a byte-order mark, whose second entry's "url" key and URL string cross the first
+ * chunk's end at every byte, reads every entry whole, and counts every byte of the file. */
+static void file_read_across_chunks(void)
+{
+    const char *head = "\xef\xbb\xbf{\"log\":{\"entries\":[";
+    const char *e1 = "{\"request\":{\"method\":\"GET\",\"url\":\"https://h.org/a\"},\"_pad\":\"";
+    const char *e2 =
+        "\"},{\"request\":{\"method\":\"GET\",\"url\":\"https://h.org/appointments\"}},";
+    const char *e3 = "{\"request\":{\"method\":\"GET\",\"url\":\"https://h.org/c\"},\"_pad\":\"";
+    const char *tail = "\"}]}}";
+    size_t base = 65536 - strlen(head) - strlen(e1) -
+                  66; /* the chunk ends before, in and after "url" and its URL */
+    for (size_t pad = base; pad < base + 50; pad++) {
+        FILE *f = tmpfile();
+        CHECK(f != NULL);
+        if (!f)
+            return;
+        fputs(head, f);
+        fputs(e1, f);
+        for (size_t i = 0; i < pad; i++)
+            fputc('x', f);
+        fputs(e2, f);
+        fputs(e3, f);
+        for (size_t i = 0; i < 150000; i++)
+            fputc(i % 100 ? 'y' : ' ', f);
+        fputs(tail, f);
+        long size = ftell(f);
+        rewind(f);
+        got g;
+        memset(&g, 0, sizeof g);
+        pw_capture_sink sink = {on_page, on_request, &g, NULL};
+        pw_har_stats st;
+        pw_err err;
+        pw_err_clear(&err);
+        CHECK_INT(pw_har_read_ex(f, "c.har", &sink, NULL, &st, &err), PW_OK);
+        fclose(f);
+        CHECK_INT(g.n_reqs, 3);
+        CHECK_STR(g.url[0], "https://h.org/a");
+        CHECK_STR(g.url[1], "https://h.org/appointments");
+        CHECK_STR(g.url[2], "https://h.org/c");
+        CHECK_INT(st.bytes, (size_t)size);
+    }
+}
+
+/* A token the tokenizer cannot finish at a chunk's end is carried into the next chunk (har.c,
+ * CARRY_MAX): a malformed one is still yajl's, at its true byte, wherever the chunk ends around
+ * it, and a file that ends inside the carried token is still a file that ends inside the entry. */
+static void carried_token_errors(void)
+{
+    const char *head =
+        "{\"log\":{\"entries\":[{\"request\":{\"url\":\"https://h.org/a\"},\"_pad\":\"";
+    const char *bad = "\"},{\"request\":{\"url\":\"https://h.org/\x01x\"}}]}}";
+    for (size_t k = 0; k < 40; k++) {
+        size_t pad = 65536 - strlen(head) - 40 + k;
+        for (int cut = 0; cut < 2; cut++) {
+            FILE *f = tmpfile();
+            CHECK(f != NULL);
+            if (!f)
+                return;
+            fputs(head, f);
+            for (size_t i = 0; i < pad; i++)
+                fputc('x', f);
+            fwrite(bad, 1, cut ? 30 : strlen(bad), f); /* cut: ends in "https://h.o */
+            rewind(f);
+            pw_err err;
+            pw_err_clear(&err);
+            CHECK_INT(pw_har_read_ex(f, "e.har", NULL, NULL, NULL, &err), PW_ERR_PARSE);
+            fclose(f);
+            char want[160];
+            size_t at = strlen(head) + pad + 36; /* the \x01, or the end of the cut file */
+            if (cut)
+                snprintf(want, sizeof want,
+                         "e.har: byte %zu: expected more JSON: the file ends inside "
+                         "log.entries[1].request",
+                         strlen(head) + pad + 30);
+            else
+                snprintf(want, sizeof want,
+                         "e.har: byte %zu: expected JSON: invalid character inside string.", at);
+            CHECK_STR(err.msg, want);
+        }
+    }
+}
+
+PW_TEST_MAIN(PW_TEST(file_read_across_chunks), PW_TEST(carried_token_errors),
+             PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages),
              PW_TEST(page_from_referer), PW_TEST(entry_without_pageref),
              PW_TEST(navigations_in_one_page), PW_TEST(vendor_documents_stay_on_page),
              PW_TEST(vendor_documents_no_pages), PW_TEST(phiwall_pages_are_exact),

@@ -61,6 +61,14 @@ static const char *const inputs[] = {
     "{\"a\":{\"b\":{\"c\":{\"d\":[[[{\"e\":\"f\"]]]}}}}",
     "{\"a\":{\"b\":\"\\",
     "{\"a\":truefalse}",
+    /* escapes dense and across 16-byte blocks (har_string_end walks a block's mask) */
+    "{\"k\":\"0123456789abcd\\\"\\\\\\u0041\\/"
+    "x\\n\\u00e9\\ud83d\\ude00xxxxxxxxxxxxxx\\t\\\"\",\"_u\":"
+    "{\"a\":\"0123456789abcdef\\\"{\\\"x\\\":\\\"y\\\"}\\u0022\"},\"url\":\"http://a/"
+    "b?c=d\\u0026e\"}",
+    "{\"_u\":\"0123456789abcd\\q0123456789abcdef\"}",
+    "{\"_u\":\"0123456789abcd\\u00g1aaaaaaaaaaaaaaaaaa\"}",
+    "{\"_u\":\"0123456789abcdefghij\x02klmnopqrstuvwxyz\"}",
 };
 
 /* Every case, in every chunking up to 20 bytes and whole, with long and short string limits. */
@@ -179,4 +187,147 @@ static void long_number_bounded(void)
     CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
 }
 
-PW_TEST_MAIN(PW_TEST(matches_yajl), PW_TEST(unescape_like_yajl), PW_TEST(long_number_bounded))
+/* har_string_end as it was, a byte at a time: the reference its block-mask walk must match. */
+static const unsigned char *ref_string_end(const unsigned char *p, const unsigned char *end,
+                                           size_t max)
+{
+    const unsigned char *start = p;
+    for (; p < end; p++) {
+        if (*p < 0x20)
+            return NULL;
+        if (*p == '"')
+            return (size_t)(p - start) <= max ? p : NULL;
+        if (*p != '\\')
+            continue;
+        if (end - p < 2)
+            return NULL;
+        if (p[1] == 'u') {
+            if (end - p < 6)
+                return NULL;
+            for (int k = 2; k < 6; k++)
+                if (!strchr("0123456789abcdefABCDEF", p[k]) || !p[k])
+                    return NULL;
+            p += 5;
+            continue;
+        }
+        if (!strchr("\"\\/bfnrt", p[1]) || !p[1])
+            return NULL;
+        p++;
+    }
+    return NULL;
+}
+
+/* Random strings dense in quotes, escapes (good and bad), hex digits and control bytes, every
+ * length to 70 and every end: the same closing quote (or none) as the reference. Escapes that
+ * straddle a 16-byte block, end a block or end the input are all among them. */
+static void string_end_like_reference(void)
+{
+    static const char alpha[] = "aa\"\\\\u0fFn/x\x01\x7f\xc3";
+    unsigned seed = 12345;
+    unsigned char buf[80];
+    size_t bad = 0;
+    for (int round = 0; round < 40000; round++) {
+        size_t len = (size_t)(round % 71);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[i] = (unsigned char)alpha[(seed >> 16) % (sizeof alpha - 1)];
+        }
+        for (size_t max = 3; max <= 100; max += 97)
+            for (size_t end = 0; end <= len; end++) {
+                const unsigned char *a = har_string_end(buf, buf + end, max);
+                const unsigned char *b = ref_string_end(buf, buf + end, max);
+                if (a != b && bad++ < 3)
+                    fprintf(stderr, "round %d end %zu max %zu: %td, reference %td\n", round, end,
+                            max, a ? a - buf : -1, b ? b - buf : -1);
+            }
+    }
+    CHECK(bad == 0);
+}
+
+/* The key lookup's perfect hash: every name the reader knows is found, each its own, and names
+ * that differ by a byte, a case or a length are not. */
+static void key_lookup_exact(void)
+{
+    static const char *const names[] = {"log",
+                                        "pages",
+                                        "entries",
+                                        "id",
+                                        "title",
+                                        "startedDateTime",
+                                        "pageref",
+                                        "request",
+                                        "response",
+                                        "method",
+                                        "url",
+                                        "headers",
+                                        "name",
+                                        "value",
+                                        "postData",
+                                        "mimeType",
+                                        "text",
+                                        "encoding",
+                                        "params",
+                                        "status",
+                                        "content",
+                                        "_resourceType",
+                                        "_initiator",
+                                        "type",
+                                        "stack",
+                                        "callFrames",
+                                        "_step",
+                                        "_consent",
+                                        "_initiator_type",
+                                        "_beforeConsent",
+                                        "_afterReject",
+                                        "_visitRetried",
+                                        "_frameUrl",
+                                        "_url",
+                                        "_hasLoginForm",
+                                        "_afterLogin",
+                                        "_hasSessionCookie",
+                                        "_error",
+                                        "_phiwall",
+                                        "gaps",
+                                        "kind",
+                                        "pageUrl",
+                                        "error",
+                                        "trackerId",
+                                        "tracker",
+                                        "count",
+                                        "redirectURL",
+                                        "pageUrls",
+                                        "morePages",
+                                        "morePageCount"};
+    size_t n = sizeof names / sizeof names[0];
+    int seen[256] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *s = (const unsigned char *)names[i];
+        size_t len = strlen(names[i]);
+        int k = har_key_id(s, len);
+        CHECK(k > 0 && k < 256);
+        if (k > 0 && k < 256) {
+            CHECK_INT(seen[k], 0);
+            seen[k] = 1;
+        }
+        int prefix_known = 0; /* "pageUrl" is a name, and "pageUrls" less its last byte */
+        for (size_t j = 0; j < n; j++)
+            prefix_known |= strlen(names[j]) == len - 1 && memcmp(names[j], s, len - 1) == 0;
+        CHECK_INT(har_key_id(s, len - 1) != 0, prefix_known);
+        char v[32];
+        memcpy(v, names[i], len);
+        v[len] = 'x';
+        CHECK_INT(har_key_id((const unsigned char *)v, len + 1), 0);
+        for (size_t j = 0; j < len; j++) {
+            memcpy(v, names[i], len);
+            v[j] = (char)(v[j] ^ 0x20);
+            CHECK_INT(har_key_id((const unsigned char *)v, len), 0);
+        }
+    }
+    CHECK_INT(har_key_id((const unsigned char *)"", 0), 0);
+    CHECK_INT(har_key_id((const unsigned char *)"cookies", 7), 0);
+    CHECK_INT(har_key_id((const unsigned char *)"queryString", 11), 0);
+    CHECK_INT(har_key_id((const unsigned char *)"_hasSessionCookieX", 18), 0);
+}
+
+PW_TEST_MAIN(PW_TEST(matches_yajl), PW_TEST(unescape_like_yajl), PW_TEST(long_number_bounded),
+             PW_TEST(string_end_like_reference), PW_TEST(key_lookup_exact))
