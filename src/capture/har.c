@@ -404,6 +404,11 @@ int har_key_id(const unsigned char *s, size_t n)
     return (int)key_lookup(s, n);
 }
 
+const char *har_key_name(int id)
+{
+    return id > 0 && id < K__COUNT ? key_names[id] : NULL;
+}
+
 static size_t offset_now(const har *h)
 {
     return h->yh ? h->run_off + yajl_get_bytes_consumed(h->yh) : h->tok_end;

@@ -112,6 +112,8 @@ size_t har_unescape(const unsigned char *s, size_t n, unsigned char *out);
 
 /* The reader's number for a key it knows (its raw bytes, n of them), 0 for any other (har.c). */
 int har_key_id(const unsigned char *s, size_t n);
+/* The name of key id (1 up), NULL past the last: the table har_key_id looks up. */
+const char *har_key_name(int id);
 
 /* ---- input: plain or gzip-compressed bytes, without a UTF-8 byte-order mark (har_input.c) ---- */
 

@@ -897,9 +897,15 @@ static void hammer_wait(atomic_int *count, int n)
  * used to be closed while an HTTP thread could still be inside accept() on it (libmicrohttpd
  * says not to close it before the daemon stops), so a connection made just after the quiesce
  * could still be taken. */
-static void test_quiesce_racing(void)
+/* epoll_ctl's removals wait this long while set (the interposer below). */
+static atomic_int epoll_del_delay_us;
+
+/* rounds of: a gateway, two hammers connecting, the quiesce once each side has made min_each
+ * connects, with epoll_ctl's removals slowed by del_delay_us meanwhile; no connect begun after
+ * the quiesce returned may complete. */
+static void quiesce_rounds(int rounds, int min_each, int del_delay_us)
 {
-    for (int round = 0; round < 30; round++) {
+    for (int round = 0; round < rounds; round++) {
         server s;
         if (!start(&s, 1000)) {
             CHECK(0);
@@ -911,17 +917,24 @@ static void test_quiesce_racing(void)
             pthread_create(&t[i], NULL, hammer_run, &hm);
         /* 5 ms of connects each side of the quiesce, and at least a few: on a loaded machine
          * the hammers may not run at all within 5 ms (they once made no connect after it) */
-        hammer_wait(&hm.before, 32);
+        hammer_wait(&hm.before, min_each);
+        atomic_store(&epoll_del_delay_us, del_delay_us);
         pw_gw_http_quiesce(s.http);
         atomic_store(&hm.quiesced, 1);
-        hammer_wait(&hm.after, 32);
+        hammer_wait(&hm.after, min_each);
         atomic_store(&hm.stop, 1);
         for (int i = 0; i < 2; i++)
             pthread_join(t[i], NULL);
+        atomic_store(&epoll_del_delay_us, 0);
         CHECK(atomic_load(&hm.after) > 0);
         CHECK_INT(atomic_load(&hm.accepted), 0);
         stop(&s);
     }
+}
+
+static void test_quiesce_racing(void)
+{
+    quiesce_rounds(30, 32, 0);
 }
 
 /* Of n connections, those whose end the server closed: read at once (non-blocking) until
@@ -1047,8 +1060,6 @@ static void test_conn_limit(void)
  * fails (ENOENT) and libmicrohttpd aborts the process ("Failed to remove listen FD from epoll
  * set"). Seen once in a test run at its natural width; with the delay the old quiesce aborted
  * within a few rounds (test_quiesce_epoll_race). */
-static atomic_int epoll_del_delay_us;
-
 int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
     static int (*real)(int, int, int, struct epoll_event *);
@@ -1064,28 +1075,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
  * must neither abort nor take a connection after the quiesce. */
 static void test_quiesce_epoll_race(void)
 {
-    for (int round = 0; round < 20; round++) {
-        server s;
-        if (!start(&s, 1000)) {
-            CHECK(0);
-            return;
-        }
-        hammer hm = {.s = &s};
-        pthread_t t[2];
-        for (int i = 0; i < 2; i++)
-            pthread_create(&t[i], NULL, hammer_run, &hm);
-        hammer_wait(&hm.before, 8);
-        atomic_store(&epoll_del_delay_us, 3000);
-        pw_gw_http_quiesce(s.http);
-        atomic_store(&hm.quiesced, 1);
-        hammer_wait(&hm.after, 8);
-        atomic_store(&hm.stop, 1);
-        for (int i = 0; i < 2; i++)
-            pthread_join(t[i], NULL);
-        atomic_store(&epoll_del_delay_us, 0);
-        CHECK_INT(atomic_load(&hm.accepted), 0);
-        stop(&s);
-    }
+    quiesce_rounds(20, 8, 3000);
 }
 
 PW_TEST_MAIN(PW_TEST(test_routes), PW_TEST(test_queued_rows_and_audit), PW_TEST(test_bad_bodies),
