@@ -118,6 +118,56 @@ static pw_status fill_data_paths(pw_catalog *c, dk_entry *e, const char *text, c
     return PW_OK;
 }
 
+/* Why a host item (trimmed, n bytes) of the hosts column cannot match, or NULL when it can:
+ * "*" alone, or a host name — letters, digits, '-', '_', dots between labels — optionally
+ * after "*.", optionally followed by its own path glob ("/ads/ga-audiences*", no query
+ * conditions: those belong in the paths column). Anything else was kept and never matched. */
+static const char *host_item_problem(const char *s, size_t n)
+{
+    if (n == 1 && s[0] == '*')
+        return NULL;
+    const char *slash = memchr(s, '/', n);
+    size_t host_n = slash ? (size_t)(slash - s) : n;
+    if (slash && memchr(slash, '?', n - host_n))
+        return "a host's own path takes no query condition (put it in the paths column)";
+    size_t at = host_n >= 2 && s[0] == '*' && s[1] == '.' ? 2 : 0;
+    if (at == host_n)
+        return "expected a host name (www.example.com, *.example.com or * alone)";
+    for (size_t i = at; i < host_n; i++) {
+        char ch = s[i];
+        int dot = ch == '.';
+        if (dot && (i == at || i + 1 == host_n || s[i + 1] == '.'))
+            return "empty label in the host name";
+        if (!dot && !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+            return "expected a host name (letters, digits, '-', '.'; '*.' only at the start, "
+                   "* alone for any host)";
+    }
+    return NULL;
+}
+
+/* Every item of the hosts column can match (host_item_problem), or an error naming it. */
+static pw_status check_hosts(const char *id, const char *hosts, const char *file, size_t line,
+                             pw_err *err)
+{
+    for (const char *p = hosts; *p;) {
+        const char *end = strchr(p, ',');
+        if (!end)
+            end = p + strlen(p);
+        const char *a = p, *b = end;
+        while (a < b && *a == ' ')
+            a++;
+        while (b > a && b[-1] == ' ')
+            b--;
+        const char *why = a < b ? host_item_problem(a, (size_t)(b - a)) : NULL;
+        if (why)
+            return line_error(err, file, line, "%s: host item '%.*s': %s", id, (int)(b - a), a,
+                              why);
+        p = *end ? end + 1 : end;
+    }
+    return PW_OK;
+}
+
 static pw_status fill_entry(pw_catalog *c, dk_entry *e, char **col, const char *file, size_t line,
                             pw_err *err)
 {
@@ -147,6 +197,9 @@ static pw_status fill_entry(pw_catalog *c, dk_entry *e, char **col, const char *
     if (!*col[COL_VENDOR] || !*col[COL_PRODUCT] || !*col[COL_HOSTS])
         return line_error(err, file, line, "%s: vendor, product and hosts must not be empty",
                           col[COL_ID]);
+    pw_status st = check_hosts(col[COL_ID], col[COL_HOSTS], file, line, err);
+    if (st != PW_OK)
+        return st;
     e->hosts_text = col[COL_HOSTS];
     e->paths_text = col[COL_PATHS];
     e->paths = split_list(&c->arena, col[COL_PATHS], &e->n_paths);

@@ -256,6 +256,27 @@ static void data_paths(void)
     fclose(f);
     CHECK_INT(pw_catalog_open(&o, &c, &err), PW_ERR_PARSE);
     CHECK(strstr(err.msg, "more than 10 tab-separated columns") != NULL);
+    /* host items that could never match were kept without a word */
+    static const char *const bad_hosts[] = {"*/x",           "/",  "a..b/c*",  ".ex.test",
+                                            "ex.test/s?v=1", "*.", "e x.test", "ex.*.test"};
+    for (size_t i = 0; i < sizeof bad_hosts / sizeof bad_hosts[0]; i++) {
+        f = fopen(name, "w");
+        fprintf(f, "acme-h\tAcme\tH\tanalytics\tunknown\tn\tgeneric\tok.acme.test, %s\t*\n",
+                bad_hosts[i]);
+        fclose(f);
+        CHECK_INT(pw_catalog_open(&o, &c, &err), PW_ERR_PARSE);
+        char want[96];
+        snprintf(want, sizeof want, "data_trackers.tsv:1: acme-h: host item '%s': ", bad_hosts[i]);
+        CHECK(strstr(err.msg, want) != NULL);
+    }
+    f = fopen(name, "w");
+    fputs("acme-h\tAcme\tH\tanalytics\tunknown\tn\tgeneric\t*, *.a-b.test,x_y.test/p*, "
+          "www.google.com/ads/x*\t/c\n",
+          f);
+    fclose(f);
+    CHECK_INT(pw_catalog_open(&o, &c, &err), PW_OK);
+    pw_catalog_free(c);
+    c = NULL;
     remove(name);
 }
 
