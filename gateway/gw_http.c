@@ -84,7 +84,12 @@ struct pw_gw_http {
     atomic_int open_total; /* connections handed over and not yet closed */
     pthread_t acceptor;
     int acceptor_running;
-    atomic_int quiescing;      /* the acceptor ends at its next failed accept */
+    atomic_int quiescing; /* the acceptor ends at its next failed accept */
+    /* At max_conns the acceptor sleeps on accept_cv until a connection closes or the quiesce
+     * (it polled every 1 ms: a thousand wake-ups a second for as long as the limit held). */
+    pthread_mutex_t accept_mu;
+    pthread_cond_t accept_cv;
+    atomic_int accept_waiting; /* the acceptor is (about to be) asleep on accept_cv */
     long long accept_logged_s; /* when an accept failure was last logged (monotonic s; acceptor) */
 };
 
@@ -512,6 +517,29 @@ static void *deadline_sweeper(void *arg)
     return NULL;
 }
 
+/* A place under max_conns may have opened (a connection closed) or the quiesce began: wake the
+ * acceptor if it sleeps at the limit. The flag is set under accept_mu before the acceptor looks
+ * at the count, so either it sees this close's count or this sees the flag. */
+static void acceptor_wake(pw_gw_http *h)
+{
+    if (!atomic_load(&h->accept_waiting))
+        return;
+    pthread_mutex_lock(&h->accept_mu);
+    pthread_cond_signal(&h->accept_cv);
+    pthread_mutex_unlock(&h->accept_mu);
+}
+
+/* At max_conns open connections: sleep until one closes or the quiesce begins. */
+static void acceptor_wait(pw_gw_http *h)
+{
+    pthread_mutex_lock(&h->accept_mu);
+    atomic_store(&h->accept_waiting, 1);
+    while ((unsigned)atomic_load(&h->open_total) >= h->max_conns && !atomic_load(&h->quiescing))
+        pthread_cond_wait(&h->accept_cv, &h->accept_mu);
+    atomic_store(&h->accept_waiting, 0);
+    pthread_mutex_unlock(&h->accept_mu);
+}
+
 /* STARTED: the connection's deadline record; CLOSED: off the counts the acceptor raised
  * (hand_over) and off the deadline list. */
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -540,6 +568,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         atomic_fetch_sub(&h->conns[conn_slot(h, ci ? ci->client_addr : NULL)], 1);
         atomic_fetch_sub(&t->open, 1);
         atomic_fetch_sub(&h->open_total, 1);
+        acceptor_wake(h);
         conn_rec *cr = *socket_context;
         if (!cr)
             return;
@@ -1123,6 +1152,8 @@ static void http_free(pw_gw_http *h)
     pthread_mutex_destroy(&h->pool_mu);
     pthread_mutex_destroy(&h->conn_mu);
     pthread_cond_destroy(&h->sweeper_cv);
+    pthread_mutex_destroy(&h->accept_mu);
+    pthread_cond_destroy(&h->accept_cv);
     free(h);
 }
 
@@ -1241,7 +1272,7 @@ static void *acceptor_run(void *arg)
     pthread_setname_np(pthread_self(), "pw-accept");
     while (!atomic_load(&h->quiescing)) {
         if ((unsigned)atomic_load(&h->open_total) >= h->max_conns) {
-            usleep(1000); /* until a connection closes, or the quiesce */
+            acceptor_wait(h);
             continue;
         }
         struct sockaddr_storage ss;
@@ -1264,6 +1295,9 @@ static void acceptor_stop(pw_gw_http *h)
         return;
     atomic_store(&h->quiescing, 1);
     shutdown(h->listen_fd, SHUT_RDWR); /* a blocked accept4 fails with EINVAL */
+    pthread_mutex_lock(&h->accept_mu); /* an acceptor asleep at max_conns wakes */
+    pthread_cond_signal(&h->accept_cv);
+    pthread_mutex_unlock(&h->accept_mu);
     if (h->acceptor_running)
         pthread_join(h->acceptor, NULL);
     h->acceptor_running = 0;
@@ -1309,6 +1343,8 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
     pthread_mutex_init(&h->pool_mu, NULL);
     pthread_mutex_init(&h->conn_mu, NULL);
     pthread_cond_init(&h->sweeper_cv, NULL);
+    pthread_mutex_init(&h->accept_mu, NULL);
+    pthread_cond_init(&h->accept_cv, NULL);
     h->rl = pw_gw_ratelimit_new_clock(cfg->clock_s, cfg->clock_ctx);
     h->replies = pw_gw_reply_cache_new();
     if (!h->rl || !h->replies ||
