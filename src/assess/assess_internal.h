@@ -49,6 +49,12 @@ typedef struct rule_input {
        request host ("ps.eyeota.net") and grouped by its registrable domain; NULL otherwise. */
     const char *list_host, *list_domain;
     int baa_declared; /* the site holds a BAA with this tracker's vendor (pw_assess_opts) */
+    /* GA4's collector (pw_rules_ga4_stream): the loader seen on its request's page, host, path
+     * and "?id=…" ("metrics.example.org/gtm.js?id=GTM-…"; NULL when none was seen), and whether
+     * it goes through server-side tagging (a first-party collector, or a loader not served by
+     * www.googletagmanager.com): its fixes name that loader and the server container. */
+    const char *ga4_loader;
+    int ga4_server_side;
 } rule_input;
 
 typedef struct pw_rule {

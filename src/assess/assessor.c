@@ -144,6 +144,18 @@ typedef struct apage {
     unsigned awaiting_title : 1;
 } apage;
 
+/* A Google tag loader seen on a page (gtag/js?id=G-…, gtm.js?id=GTM-…), for GA4's fixes: with
+ * server-side tagging the loader is not www.googletagmanager.com's, and a fix that says to remove
+ * it names the one the capture shows (rules.c, ga4_loader). The last LOADERS_SEEN are kept: a
+ * page's loader is requested before the hits it sends (requests are judged in time order). */
+#define LOADERS_SEEN 32
+typedef struct seen_loader {
+    size_t page; /* the page index of its request + 1; 0: an empty slot */
+    char id[48];
+    char host[128];
+    char url[384]; /* host, path and "?id=<id>" */
+} seen_loader;
+
 /* A request waiting for its page (pw_assessor_add_request before pw_assessor_add_page). */
 typedef struct pending_req {
     size_t page;
@@ -241,7 +253,9 @@ struct pw_assessor {
     double window_ts;      /* the latest valid request time seen (0: none yet) */
     pw_inventory *inventory;
     party_cache party[256]; /* (page, host) → third party?, libpsl lookups are not free */
-    char *login_area;       /* "host/portal": pages there are authenticated after a login POST */
+    seen_loader loaders[LOADERS_SEEN]; /* a ring, the next slot n_loaders_seen % LOADERS_SEEN */
+    size_t n_loaders_seen;
+    char *login_area; /* "host/portal": pages there are authenticated after a login POST */
     const char *target;
     pw_source source;
     const pw_tracker **baa; /* trackers the site declared a BAA with (opts.baa_ids) */
@@ -1352,8 +1366,83 @@ static list_name list_name_of(pw_assessor *as, const pw_beacon *b)
     return ln;
 }
 
+/* 1 if s starts with prefix and goes on past it. */
+static int id_prefixed(const char *s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncmp(s, prefix, n) == 0 && s[n];
+}
+
+/* Remember a Google tag loader (a tag manager's script naming G-…, GT-… or GTM-…) seen on the
+ * page of its request (page_i: the document's, not a route's), for GA4's fixes. */
+static void note_loader(pw_assessor *as, const pw_beacon *b, const pw_request *req, size_t page_i)
+{
+    const char *id = b->account_id;
+    pw_url u;
+    if (b->tracker->category != PW_CATEGORY_TAG_MANAGER || !b->tracker->decoder ||
+        strcmp(b->tracker->decoder, "script") != 0 || !id ||
+        !(id_prefixed(id, "G-") || id_prefixed(id, "GT-") || id_prefixed(id, "GTM-")) ||
+        !req->url || pw_url_parse(req->url, strlen(req->url), &u, NULL) != PW_OK || !u.host.n)
+        return;
+    seen_loader *l = &as->loaders[as->n_loaders_seen % LOADERS_SEEN];
+    int n = snprintf(l->url, sizeof l->url, "%.*s%.*s?id=%s", (int)u.host.n, u.host.p,
+                     (int)u.path.n, u.path.p, id);
+    if (strlen(id) >= sizeof l->id || u.host.n >= sizeof l->host || n < 0 ||
+        (size_t)n >= sizeof l->url)
+        return; /* not a loader a fix could name whole */
+    l->page = page_i + 1;
+    memcpy(l->id, id, strlen(id) + 1);
+    memcpy(l->host, u.host.p, u.host.n);
+    l->host[u.host.n] = '\0';
+    as->n_loaders_seen++;
+}
+
+/* The loader of GA4's stream `id` (whose hit went to `host`) seen on page_i, the latest first:
+ * the one naming the same ID, else one served from the collector's own host (a server-side
+ * tagging host serves the tag manager or gtag.js that sends to it); NULL when none was seen. */
+static const char *find_loader(const pw_assessor *as, const char *id, const char *host,
+                               size_t page_i)
+{
+    size_t n = as->n_loaders_seen < LOADERS_SEEN ? as->n_loaders_seen : LOADERS_SEEN;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 1; k <= n; k++) {
+            const seen_loader *l = &as->loaders[(as->n_loaders_seen - k) % LOADERS_SEEN];
+            if (l->page == page_i + 1 &&
+                (pass == 0 ? strcmp(l->id, id) == 0 : strcasecmp(l->host, host) == 0))
+                return l->url;
+        }
+    return NULL;
+}
+
+/* 1 for a host of Google Tag Manager's own (www.googletagmanager.com). */
+static int gtm_google_host(const char *url)
+{
+    const char *p = strstr(url, "googletagmanager.com");
+    return p && (p == url || p[-1] == '.') && (p[20] == '/' || p[20] == '\0');
+}
+
+/* GA4's fixes name its loader as the capture shows it, and say when GA4 goes through server-side
+ * tagging: its collector on a first-party host (catalog entry ga4-server-side), or its loader
+ * served from elsewhere than Google Tag Manager's host. */
+static void ga4_loader(const pw_assessor *as, const pw_beacon *b, const pw_request *req,
+                       size_t req_page, rule_input *in)
+{
+    pw_url u;
+    if (!pw_rules_ga4_stream(b->tracker, b->account_id) || !req->url ||
+        pw_url_parse(req->url, strlen(req->url), &u, NULL) != PW_OK)
+        return;
+    char host[256];
+    if (u.host.n >= sizeof host)
+        return;
+    memcpy(host, u.host.p, u.host.n);
+    host[u.host.n] = '\0';
+    in->ga4_loader = find_loader(as, b->account_id, host, req_page);
+    in->ga4_server_side = strcmp(b->tracker->id, "ga4-server-side") == 0 ||
+                          (in->ga4_loader && !gtm_google_host(in->ga4_loader));
+}
+
 static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_request *req,
-                               size_t page_i, const list_name *ln, pw_err *err)
+                               size_t page_i, size_t req_page, const list_name *ln, pw_err *err)
 {
     size_t n = 0;
     const apage *page = &as->pages[page_i];
@@ -1372,6 +1461,7 @@ static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_req
     in.list_host = ln->host;
     in.list_domain = ln->domain;
     in.baa_declared = baa_declared(as, b->tracker);
+    ga4_loader(as, b, req, req_page, &in);
     for (size_t r = 0; r < pw_rules_n(); r++) {
         const pw_rule *rule = pw_rules_at(r);
         if (in.unknown && !rule->content_only)
@@ -1589,8 +1679,9 @@ static pw_status assess_request(pw_assessor *as, const pw_request *req, size_t p
             st = pw_inventory_add(as->inventory, &beacons[i], ln.domain, as->pages[on].page.url,
                                   err);
         }
+        note_loader(as, &beacons[i], req, page_i);
         if (st == PW_OK)
-            st = assess_beacon(as, &beacons[i], req, on, &ln, err);
+            st = assess_beacon(as, &beacons[i], req, on, page_i, &ln, err);
     }
     pw_arena_reset(&as->req);
     return st;

@@ -244,17 +244,49 @@ static int is_ga4_stream(const rule_input *in)
     return pw_rules_ga4_stream(in->b->tracker, in->b->account_id);
 }
 
-/* " and the gtag.js or Google Tag Manager tag that loads it (…gtag/js?id=G-…)" for GA4's
- * collector, else "": a fix that names the collector alone leaves the loader, whose finding was
- * folded into it. */
+/* The tag that loads GA4's collector, for a fix that says to remove it: "the gtag.js or Google
+ * Tag Manager tag that loads it (www.googletagmanager.com/gtag/js?id=G-…)"; through server-side
+ * tagging, the loader the capture shows ("the tag that loads it (metrics.example.org/gtm.js?id=
+ * GTM-…, as seen here: …") and the server container, which forwards the first-party hits to
+ * Google and keeps doing so when only the page's tag goes. */
+static char *ga4_loader_named(pw_arena *a, const rule_input *in)
+{
+    if (!in->ga4_server_side)
+        return pw_arena_sprintf(a,
+                                "the gtag.js or Google Tag Manager tag that loads it "
+                                "(www.googletagmanager.com/gtag/js?id=%s)",
+                                in->b->account_id);
+    pw_url u;
+    const char *url = in->req && in->req->url ? in->req->url : "";
+    int parsed = pw_url_parse(url, strlen(url), &u, NULL) == PW_OK && u.host.n;
+    char *collect =
+        parsed ? pw_arena_sprintf(a, "%.*s%.*s", (int)u.host.n, u.host.p, (int)u.path.n, u.path.p)
+               : NULL;
+    const char *server = pw_arena_sprintf(
+        a,
+        "server-side tagging: remove GA4 from the server container too, which forwards %s "
+        "to Google",
+        collect ? collect : "the site's own collection endpoint");
+    if (!server)
+        return NULL;
+    if (in->ga4_loader)
+        return pw_arena_sprintf(a, "the tag that loads it (%s, as loaded here; %s)", in->ga4_loader,
+                                server);
+    return pw_arena_sprintf(a,
+                            "the tag that loads it (not in the capture: with server-side "
+                            "tagging it is served from the site's own host, not "
+                            "www.googletagmanager.com; %s)",
+                            server);
+}
+
+/* " and <the tag that loads it (…)>" (ga4_loader_named) for GA4's collector, else "": a fix
+ * that names the collector alone leaves the loader, whose finding was folded into it. */
 static char *ga4_and_loader(pw_arena *a, const rule_input *in)
 {
     if (!is_ga4_stream(in))
         return pw_arena_strdup(a, "");
-    return pw_arena_sprintf(a,
-                            " and the gtag.js or Google Tag Manager tag that loads it "
-                            "(www.googletagmanager.com/gtag/js?id=%s)",
-                            in->b->account_id);
+    char *named = ga4_loader_named(a, in);
+    return named ? pw_arena_sprintf(a, " and %s", named) : NULL;
 }
 
 /* ---- PW-AUTH-TRACKER ---- */
@@ -277,12 +309,12 @@ static char *r_auth(pw_arena *a, const rule_input *in)
     if (is_ga4_stream(in))
         return pw_arena_sprintf(
             a,
-            "Remove %s (%s) from every logged-in page (%s): both its collect requests and the "
-            "gtag.js or Google Tag Manager tag that loads it (www.googletagmanager.com/gtag/"
-            "js?id=%s), which is the same disclosure; load it only outside the portal, e.g. "
-            "exclude these paths in the tag manager trigger. If conversions are needed, send "
-            "them through `phiwall gateway` with a deny-by-default policy instead.",
-            product(a, in), in->b->account_id, pw_page_pattern(a, in->page_url), in->b->account_id);
+            "Remove %s (%s) from every logged-in page (%s): both its collect requests and %s, "
+            "which is the same disclosure; load it only outside the portal, e.g. exclude these "
+            "paths in the tag manager trigger. If conversions are needed, send them through "
+            "`phiwall gateway` with a deny-by-default policy instead.",
+            product(a, in), in->b->account_id, pw_page_pattern(a, in->page_url),
+            ga4_loader_named(a, in));
     return pw_arena_sprintf(
         a,
         "Remove the %s tag from every logged-in page (%s): load it only outside the portal, "

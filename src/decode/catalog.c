@@ -118,37 +118,66 @@ static pw_status fill_data_paths(pw_catalog *c, dk_entry *e, const char *text, c
     return PW_OK;
 }
 
-/* Why a host item (trimmed, n bytes) of the hosts column cannot match, or NULL when it can:
- * "*" alone, or a host name — letters, digits, '-', '_', dots between labels — optionally
- * after "*.", optionally followed by its own path glob ("/ads/ga-audiences*", no query
- * conditions: those belong in the paths column). Anything else was kept and never matched. */
-static const char *host_item_problem(const char *s, size_t n)
+/* Where a query condition list ("v=2&tid=G-*", q of n bytes) breaks the syntax the paths column
+ * uses: the offset of the first condition without "key=" (an empty one too), or -1. */
+static long query_problem(const char *q, size_t n)
 {
+    for (size_t at = 0; at <= n;) {
+        const char *amp = memchr(q + at, '&', n - at);
+        size_t len = amp ? (size_t)(amp - (q + at)) : n - at;
+        const char *eq = memchr(q + at, '=', len);
+        if (!eq || eq == q + at)
+            return (long)at;
+        at += len + 1;
+    }
+    return -1;
+}
+
+/* Why a host item (trimmed, n bytes) of the hosts column cannot match, or NULL when it can, with
+ * in *at the offset in the item of what is wrong: "*" alone, or a host name — letters, digits,
+ * '-', '_', dots between labels — optionally after "*.", optionally followed by its own path
+ * glob ("/ads/ga-audiences*"), which may end in query conditions as a path of the paths column
+ * does ("?t=sr&tid=UA-*"). Anything else was kept and never matched. */
+static const char *host_item_problem(const char *s, size_t n, size_t *at)
+{
+    *at = 0;
     if (n == 1 && s[0] == '*')
         return NULL;
     const char *slash = memchr(s, '/', n);
     size_t host_n = slash ? (size_t)(slash - s) : n;
-    if (slash && memchr(slash, '?', n - host_n))
-        return "a host's own path takes no query condition (put it in the paths column)";
-    size_t at = host_n >= 2 && s[0] == '*' && s[1] == '.' ? 2 : 0;
-    if (at == host_n)
+    const char *qm = slash ? memchr(slash, '?', n - host_n) : NULL;
+    if (qm) {
+        size_t q0 = (size_t)(qm - s) + 1;
+        long bad = query_problem(s + q0, n - q0);
+        if (bad >= 0) {
+            *at = q0 + (size_t)bad;
+            return "query condition: expected key=value after the path's '?', conditions "
+                   "joined by '&'";
+        }
+    }
+    size_t i = host_n >= 2 && s[0] == '*' && s[1] == '.' ? 2 : 0;
+    *at = i;
+    if (i == host_n)
         return "expected a host name (www.example.com, *.example.com or * alone)";
-    for (size_t i = at; i < host_n; i++) {
+    for (size_t from = i; i < host_n; i++) {
         char ch = s[i];
         int dot = ch == '.';
-        if (dot && (i == at || i + 1 == host_n || s[i + 1] == '.'))
+        *at = i;
+        if (dot && (i == from || i + 1 == host_n || s[i + 1] == '.'))
             return "empty label in the host name";
         if (!dot && !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
                       (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
             return "expected a host name (letters, digits, '-', '.'; '*.' only at the start, "
                    "* alone for any host)";
     }
+    *at = 0;
     return NULL;
 }
 
-/* Every item of the hosts column can match (host_item_problem), or an error naming it. */
-static pw_status check_hosts(const char *id, const char *hosts, const char *file, size_t line,
-                             pw_err *err)
+/* Every item of the hosts column (starting line_start's byte hosts - line_start) can match
+ * (host_item_problem), or an error naming the item and the column (1-based byte) of the fault. */
+static pw_status check_hosts(const char *id, const char *line_start, const char *hosts,
+                             const char *file, size_t line, pw_err *err)
 {
     for (const char *p = hosts; *p;) {
         const char *end = strchr(p, ',');
@@ -159,10 +188,11 @@ static pw_status check_hosts(const char *id, const char *hosts, const char *file
             a++;
         while (b > a && b[-1] == ' ')
             b--;
-        const char *why = a < b ? host_item_problem(a, (size_t)(b - a)) : NULL;
+        size_t at = 0;
+        const char *why = a < b ? host_item_problem(a, (size_t)(b - a), &at) : NULL;
         if (why)
-            return line_error(err, file, line, "%s: host item '%.*s': %s", id, (int)(b - a), a,
-                              why);
+            return pw_err_set(err, PW_ERR_PARSE, "%s:%zu:%zu: %s: host item '%.*s': %s", file, line,
+                              (size_t)(a - line_start) + at + 1, id, (int)(b - a), a, why);
         p = *end ? end + 1 : end;
     }
     return PW_OK;
@@ -197,7 +227,7 @@ static pw_status fill_entry(pw_catalog *c, dk_entry *e, char **col, const char *
     if (!*col[COL_VENDOR] || !*col[COL_PRODUCT] || !*col[COL_HOSTS])
         return line_error(err, file, line, "%s: vendor, product and hosts must not be empty",
                           col[COL_ID]);
-    pw_status st = check_hosts(col[COL_ID], col[COL_HOSTS], file, line, err);
+    pw_status st = check_hosts(col[COL_ID], col[COL_ID], col[COL_HOSTS], file, line, err);
     if (st != PW_OK)
         return st;
     e->hosts_text = col[COL_HOSTS];

@@ -32,6 +32,9 @@ typedef struct dk_hostrule {
     /* a host item with a path ("www.google.com/ads/ga-audiences*"): the one path glob of this
      * host, in place of the entry's paths; NULL for a host item alone */
     const char *path;
+    /* the query conditions written after that glob's '?' ("t=sr&tid=UA-*"), as dk_entry's
+     * queries; NULL when it has none */
+    const char *query;
 } dk_hostrule;
 
 struct pw_catalog {

@@ -40,7 +40,9 @@ int dk_glob_match(const char *pat, const char *s, size_t n)
     return *p == '\0';
 }
 
-static pw_status add_rule(pw_catalog *c, int32_t entry, const char *pat, pw_err *err)
+static int split_conds(pw_arena *a, char *glob, const char **conds_out, const char **bad);
+
+static pw_status add_rule(pw_catalog *c, int32_t entry, char *pat, pw_err *err)
 {
     if (c->n_rules == c->cap_rules) {
         size_t cap = c->cap_rules ? c->cap_rules * 2 : 256;
@@ -55,11 +57,16 @@ static pw_status add_rule(pw_catalog *c, int32_t entry, const char *pat, pw_err 
     dk_hostrule *r = &c->rules[c->n_rules];
     r->entry = entry;
     r->wildcard = strncmp(pat, "*.", 2) == 0;
-    const char *dom = r->wildcard ? pat + 2 : pat;
-    const char *slash = strchr(dom, '/');
+    char *dom = r->wildcard ? pat + 2 : pat;
+    char *slash = strchr(dom, '/');
     r->dom_len = slash ? (size_t)(slash - dom) : strlen(dom);
     r->path = slash ? slash : NULL; /* in the arena copy of the hosts (dk_catalog_index) */
-    if (strcmp(pat, "*") == 0) {    /* "*" alone: a host item with a path names a host */
+    r->query = NULL;
+    const char *bad = NULL;
+    /* the conditions' syntax was checked at load (catalog.c, with the file, line and column) */
+    if (slash && split_conds(&c->arena, slash, &r->query, &bad) != 0)
+        return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
+    if (strcmp(pat, "*") == 0) { /* "*" alone: a host item with a path names a host */
         c->any_host[c->n_any++] = (int32_t)c->n_rules;
         r->next = -1;
     } else {
@@ -106,6 +113,36 @@ pw_status dk_catalog_index(pw_catalog *c, pw_err *err)
     return PW_OK;
 }
 
+/* Cut the glob (its own copy) at its '?' and put what followed, the conditions "k=v&k2=v2", in
+ * *conds as "k=v\0k2=v2\0\0" (NULL without a '?'): 0, -1 when a condition has no key= (its text
+ * in *bad), -2 out of memory. */
+static int split_conds(pw_arena *a, char *glob, const char **conds_out, const char **bad)
+{
+    *conds_out = NULL;
+    char *qm = strchr(glob, '?');
+    if (!qm)
+        return 0;
+    *qm = '\0';
+    size_t n = strlen(qm + 1);
+    char *conds = pw_arena_alloc(a, n + 2);
+    if (!conds)
+        return -2;
+    memcpy(conds, qm + 1, n + 1);
+    conds[n + 1] = '\0';
+    for (char *c = conds; *c;) {
+        char *amp = strchr(c, '&');
+        if (amp)
+            *amp = '\0';
+        if (!strchr(c, '=') || *c == '=') {
+            *bad = c;
+            return -1;
+        }
+        c = amp ? amp + 1 : c + strlen(c);
+    }
+    *conds_out = conds;
+    return 0;
+}
+
 int dk_catalog_split_queries(pw_arena *a, dk_entry *e, const char **bad)
 {
     if (!e->n_paths)
@@ -114,27 +151,10 @@ int dk_catalog_split_queries(pw_arena *a, dk_entry *e, const char **bad)
     if (!e->queries)
         return -2;
     for (size_t i = 0; i < e->n_paths; i++) {
-        char *qm = strchr(e->paths[i], '?');
-        if (!qm)
-            continue;
-        *qm = '\0'; /* the path item is the entry's own copy (split_list) */
-        size_t n = strlen(qm + 1);
-        char *conds = pw_arena_alloc(a, n + 2);
-        if (!conds)
-            return -2;
-        memcpy(conds, qm + 1, n + 1);
-        conds[n + 1] = '\0';
-        for (char *c = conds; *c;) {
-            char *amp = strchr(c, '&');
-            if (amp)
-                *amp = '\0';
-            if (!strchr(c, '=') || *c == '=') {
-                *bad = c;
-                return -1;
-            }
-            c = amp ? amp + 1 : c + strlen(c);
-        }
-        e->queries[i] = conds;
+        /* the path item is the entry's own copy (split_list) */
+        int q = split_conds(a, (char *)e->paths[i], &e->queries[i], bad);
+        if (q != 0)
+            return q;
     }
     return 0;
 }
@@ -167,11 +187,13 @@ static int query_matches(const char *conds, pw_slice q)
     return 1;
 }
 
-/* A host item's own path glob ("www.google.com/ads/ga-audiences*"): scored as an entry's glob
- * of the same length. */
-static int host_path_score(const char *glob, const char *path, size_t n)
+/* A host item's own path glob ("www.google.com/ads/ga-audiences*") and its query conditions:
+ * scored as an entry's glob of the same length. */
+static int host_path_score(const dk_hostrule *r, const char *path, size_t n, pw_slice query)
 {
-    return dk_glob_match(glob, path, n) ? 2 + (int)strlen(glob) : 0;
+    if (!dk_glob_match(r->path, path, n) || !query_matches(r->query, query))
+        return 0;
+    return 2 + (int)strlen(r->path) + (r->query ? 1 : 0);
 }
 
 static int path_score(const dk_entry *e, const char *path, size_t n, pw_slice query)
@@ -196,7 +218,7 @@ static void consider(const pw_catalog *c, const dk_hostrule *r, int exact_host, 
         return;
     const dk_entry *e = &c->entries[r->entry];
     int ps =
-        r->path ? host_path_score(r->path, path, path_len) : path_score(e, path, path_len, query);
+        r->path ? host_path_score(r, path, path_len, query) : path_score(e, path, path_len, query);
     if (!ps)
         return;
     /* host first (exact over wildcard, then longer), then the path glob's length */

@@ -207,6 +207,77 @@ static void ga4_condition_and_search_fixes_name_loader(void)
 #undef COND
 #undef SRCH
 
+/* Server-side tagging: gtag.js or Google Tag Manager served from the site's own host, GA4's hits
+ * sent there. GA4's fixes said to remove "www.googletagmanager.com/gtag/js?id=G-…", a loader the
+ * capture never showed, and nothing of the server container that forwards the hits to Google. */
+#define COND "https://h.org/conditions/asthma"
+#define SRCH "https://h.org/search?q=asthma+inhaler"
+#define CARE "https://h.org/treatments/asthma"
+static const pw_page sst_pages[] = {{.url = COND}, {.url = SRCH}, {.url = CARE}};
+static const pw_request sst_reqs[] = {
+    {.method = "GET",
+     .url = "https://metrics.h.org/gtag/js?id=G-SST1&l=dataLayer",
+     .page_url = COND,
+     .headers = ref_cond,
+     .n_headers = 1,
+     .resource_type = "script"},
+    {.method = "POST",
+     .url = "https://metrics.h.org/g/collect?v=2&tid=G-SST1&cid=1.2&en=page_view"
+            "&dl=https%3A%2F%2Fh.org%2Fconditions%2Fasthma",
+     .page_url = COND,
+     .resource_type = "ping"},
+    {.method = "GET",
+     .url = "https://h.org/metrics/gtm.js?id=GTM-SST2",
+     .page_url = SRCH,
+     .headers = ref_srch,
+     .n_headers = 1,
+     .resource_type = "script"},
+    {.method = "POST",
+     .url = "https://h.org/metrics/g/collect?v=2&tid=G-SST2&cid=1.2&en=page_view"
+            "&dl=https%3A%2F%2Fh.org%2Fsearch%3Fq%3Dasthma%2Binhaler",
+     .page_url = SRCH,
+     .resource_type = "ping"},
+    {.method = "POST",
+     .url = "https://metrics.h.org/g/collect?v=2&tid=G-SST3&cid=1.2&en=page_view"
+            "&dl=https%3A%2F%2Fh.org%2Ftreatments%2Fasthma",
+     .page_url = CARE,
+     .resource_type = "ping"},
+};
+
+static void ga4_server_side_fixes_name_seen_loader(void)
+{
+    scan s;
+    CHECK(scan_requests(&s, sst_pages, 3, sst_reqs, sizeof sst_reqs / sizeof sst_reqs[0]));
+    if (!s.r) {
+        scan_free(&s);
+        return;
+    }
+    /* gtag.js from a first-party subdomain: that loader, and the server container */
+    const pw_finding *f = finding_of(s.r, "PW-CONDITION-URL", "ga4-server-side", "G-SST1");
+    CHECK(f != NULL);
+    CHECK(f && strstr(f->remediation, "(metrics.h.org/gtag/js?id=G-SST1, as loaded here; "
+                                      "server-side tagging: remove GA4 from the server container "
+                                      "too, which forwards metrics.h.org/g/collect to Google)"));
+    CHECK(f && !strstr(f->remediation, "googletagmanager"));
+    CHECK_INT(count_findings(s.r, "PW-CONDITION-URL", "gtm-server-side", NULL, NULL), 0);
+    /* Google Tag Manager from the site's own host, the hits sent beside it */
+    f = finding_of(s.r, "PW-SEARCH-TERM", "ga4-server-side", "G-SST2");
+    CHECK(f != NULL);
+    CHECK(f && strstr(f->remediation, "(h.org/metrics/gtm.js?id=GTM-SST2, as loaded here; "));
+    CHECK(f && strstr(f->remediation, "forwards h.org/metrics/g/collect to Google"));
+    CHECK(f && !strstr(f->remediation, "googletagmanager.com/gtag"));
+    /* no loader in the capture: none is named, the server container is */
+    f = finding_of(s.r, "PW-CONDITION-URL", "ga4-server-side", "G-SST3");
+    CHECK(f != NULL);
+    CHECK(f && strstr(f->remediation, "(not in the capture: with server-side tagging"));
+    CHECK(f && strstr(f->remediation, "forwards metrics.h.org/g/collect to Google"));
+    CHECK(f && !strstr(f->remediation, "gtag/js?id=G-SST3"));
+    scan_free(&s);
+}
+#undef COND
+#undef SRCH
+#undef CARE
+
 /* Past the memory budget the fixes are in the spill file and the findings in runs: the fold
  * reads the collector's fix back and writes the one naming the loader (budget 1: everything
  * spilled). */
@@ -419,4 +490,5 @@ static void patient_education_is_health_information(void)
 PW_TEST_MAIN(PW_TEST(gtag_loaders_fold_into_collectors), PW_TEST(gtag_fold_with_findings_spilled),
              PW_TEST(gtag_loader_fold_is_per_page), PW_TEST(catalog_host_gets_no_list_row),
              PW_TEST(ua_hit_types_named), PW_TEST(patient_education_is_health_information),
-             PW_TEST(ga4_condition_and_search_fixes_name_loader))
+             PW_TEST(ga4_condition_and_search_fixes_name_loader),
+             PW_TEST(ga4_server_side_fixes_name_seen_loader))
