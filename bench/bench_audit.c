@@ -15,6 +15,7 @@
  *       6000 batches of 69 records without a sync, a sync per 100 batches
  *   valgrind --tool=callgrind ./build/bench/bench_audit --work DIR synced   a forwarder's
  *       outcomes: 400 synced batches (pw_audit_append_batch) of 50 "sent" records
+ * Both also print per record the bytes written, write calls (/proc/self/io) and syncs.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -135,6 +136,21 @@ static pw_audit *open_log(const char *dir, const char *name, char path[512])
     return a;
 }
 
+/* /proc/self/io: bytes handed to write calls, write calls, bytes of pages dirtied for the disk. */
+static void read_io(long long v[3])
+{
+    static const char *const keys[3] = {"wchar:", "syscw:", "write_bytes:"};
+    FILE *f = fopen("/proc/self/io", "r");
+    char line[128];
+    v[0] = v[1] = v[2] = 0;
+    while (f && fgets(line, sizeof line, f))
+        for (int i = 0; i < 3; i++)
+            if (strncmp(line, keys[i], strlen(keys[i])) == 0)
+                v[i] = atoll(line + strlen(keys[i]));
+    if (f)
+        fclose(f);
+}
+
 /* --work: the fixed workload (see the top); 0 when done. */
 static int work(const char *dir, const char *what)
 {
@@ -144,16 +160,24 @@ static int work(const char *dir, const char *what)
     pw_audit_record recs[INGEST_BATCH];
     batch_records(recs, synced);
     int batches = synced ? 400 : 6000, per = synced ? 50 : INGEST_BATCH;
+    long long io0[3], io1[3];
+    read_io(io0);
     for (int b = 0; b < batches; b++) {
         pw_status st = synced ? pw_audit_append_batch(a, recs, (size_t)per, NULL)
                               : pw_audit_append_nosync(a, recs, (size_t)per, NULL);
         if (st != PW_OK || (!synced && b % 100 == 99 && pw_audit_sync(a, NULL) != PW_OK))
             exit(1);
     }
+    read_io(io1);
     pw_audit_close(a);
     unlink(path);
+    double recs_n = (double)batches * per;
     printf("%s: %d records\n", synced ? "synced batches of 50" : "ingest: batches of 69 nosync",
            batches * per);
+    printf("per record: %.1f bytes written, %.1f bytes of pages dirtied, %.4f write calls, "
+           "%.5f syncs\n",
+           (double)(io1[0] - io0[0]) / recs_n, (double)(io1[2] - io0[2]) / recs_n,
+           (double)(io1[1] - io0[1]) / recs_n, (synced ? batches : batches / 100) / recs_n);
     return 0;
 }
 

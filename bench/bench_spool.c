@@ -6,7 +6,9 @@
  * two destinations lease and ack everything (pw_spool_lease of up to 1000, pw_spool_ack_sized),
  * as the forwarders do. Reported per phase: process CPU µs per event (all threads: the caller,
  * the committer and the checkpointer), wall µs per event and fsyncs (fsync + fdatasync calls,
- * counted by interposing both) per commit.
+ * counted by interposing both) per commit; then per event what went to the disk, from
+ * /proc/self/io: bytes handed to write calls (the WAL's frames, the checkpointer's copies),
+ * bytes of pages dirtied for the disk, write calls, fsyncs.
  *
  * Baseline, same run, same directory: the same bytes (event_id + both payloads per event)
  * appended to a plain file with one write + fdatasync per group, and for the ack phase one
@@ -48,7 +50,26 @@ int fdatasync(int fd)
 typedef struct sample {
     double cpu_s, wall_s;
     long syncs;
+    long long wchar, syscw, write_bytes; /* /proc/self/io: bytes handed to write calls, write
+                                            calls, bytes of pages dirtied for the disk */
 } sample;
+
+static void read_io(sample *s)
+{
+    FILE *f = fopen("/proc/self/io", "r");
+    char line[128];
+    long long v;
+    while (f && fgets(line, sizeof line, f)) {
+        if (sscanf(line, "wchar: %lld", &v) == 1)
+            s->wchar = v;
+        else if (sscanf(line, "syscw: %lld", &v) == 1)
+            s->syscw = v;
+        else if (sscanf(line, "write_bytes: %lld", &v) == 1)
+            s->write_bytes = v;
+    }
+    if (f)
+        fclose(f);
+}
 
 static sample now_sample(void)
 {
@@ -58,14 +79,20 @@ static sample now_sample(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     sample s = {(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
                     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6,
-                (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, atomic_load(&n_syncs)};
+                (double)ts.tv_sec + (double)ts.tv_nsec / 1e9,
+                atomic_load(&n_syncs),
+                0,
+                0,
+                0};
+    read_io(&s);
     return s;
 }
 
 static sample since(sample a)
 {
     sample b = now_sample();
-    return (sample){b.cpu_s - a.cpu_s, b.wall_s - a.wall_s, b.syncs - a.syncs};
+    return (sample){b.cpu_s - a.cpu_s, b.wall_s - a.wall_s, b.syncs - a.syncs,
+                    b.wchar - a.wchar, b.syscw - a.syscw,   b.write_bytes - a.write_bytes};
 }
 
 static const char META[] =
@@ -229,6 +256,13 @@ static void print_row(const char *what, sample d, long events, long commits, sam
            base_us > 0 ? cpu_us / base_us : 0.0);
 }
 
+static void print_io(const char *what, sample d, long events)
+{
+    printf("%-28s %12.1f %12.1f %12.3f %12.4f\n", what, (double)d.wchar / (double)events,
+           (double)d.write_bytes / (double)events, (double)d.syscw / (double)events,
+           (double)d.syncs / (double)events);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
@@ -250,6 +284,7 @@ int main(int argc, char **argv)
     acked += drain(s, "meta", lease, &commits);
     acked += drain(s, "ga4", lease, &commits);
     sample ack = since(t0);
+    sample t_close = now_sample();
     pw_spool_stats st = {0};
     pw_spool_stats_get(s, NULL, &st, NULL);
     if (getenv("PW_SPOOL_PHASES")) { /* where the time went (the spool's /metrics histograms) */
@@ -260,6 +295,7 @@ int main(int argc, char **argv)
         pw_buf_free(&b);
     }
     pw_spool_close(s);
+    sample close = since(t_close); /* the final checkpoint (what was not copied yet) */
     sample base_ack = baseline_ack(raw, n, lease);
     remove_db(path);
     unlink(raw);
@@ -278,6 +314,21 @@ int main(int argc, char **argv)
     printf("of which lease %.2f, ack %.2f cpu us/ev (%.2f in the acking thread)\n",
            lease_cpu_s * 1e6 / (double)n, ack_cpu_s * 1e6 / (double)n,
            ack_thread_s * 1e6 / (double)n);
+    printf("\n%-28s %12s %12s %12s %12s\n", "writes per event", "write() B", "disk B",
+           "write calls", "fsyncs");
+    print_io("put", put, n);
+    print_io("lease+ack, both dests", ack, n);
+    print_io("close (last checkpoint)", close, n);
+    sample all = {0,
+                  0,
+                  put.syncs + ack.syncs + close.syncs,
+                  put.wchar + ack.wchar + close.wchar,
+                  put.syscw + ack.syscw + close.syscw,
+                  put.write_bytes + ack.write_bytes + close.write_bytes};
+    print_io("spool, all of the above", all, n);
+    print_io("baseline put", base_put, n);
+    printf("(/proc/self/io, every thread of the process: the checkpointer's copies land in the\n"
+           " phase they ran in; disk B is pages dirtied, 0 on tmpfs; a WAL frame is 2 writes)\n");
     printf("baseline: the same bytes appended + fdatasync per group / per ack batch of %ld\n",
            lease);
     printf("reproduce: ./build/bench/bench_spool %s %ld %ld\n", dir, n, group);

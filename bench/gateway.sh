@@ -180,6 +180,12 @@ csw_by_thread() { for t in /proc/"$gw_pid"/task/*; do
     printf '%s %s\n' "$(tr ' ' _ <"$t/comm" 2>/dev/null)" \
       "$(awk '/ctxt_switches/ {n += $2} END {print n + 0}' "$t/status" 2>/dev/null)"
   done | awk 'NF == 2 { t[$1] += $2 } END { for (n in t) print n, t[n] }' | sort; }
+# Writes so far by thread group (name -> bytes handed to write calls, write calls, bytes of pages
+# dirtied for the disk: /proc/<pid>/task/<tid>/io), for the durable path's bytes per event.
+io_by_thread() { for t in /proc/"$gw_pid"/task/*; do
+    printf '%s %s\n' "$(tr ' ' _ <"$t/comm" 2>/dev/null)" \
+      "$(awk '/^wchar|^syscw|^write_bytes/ {printf "%s ", $2}' "$t/io" 2>/dev/null)"
+  done | awk 'NF == 4 { w[$1] += $2; c[$1] += $3; d[$1] += $4 } END { for (n in w) print n, w[n], c[n], d[n] }' | sort; }
 events_in() { curl -s "http://127.0.0.1:$gw_port/metrics" |
   awk '/^phiwall_gateway_events_total\{outcome="in"\}/ {print $2}'; }
 spool_depth() { curl -s "http://127.0.0.1:$gw_port/metrics" |
@@ -230,19 +236,19 @@ set_policy() {
 # delivery or the mock upstream. The CPU is read once the audit thread has written the burst's
 # records.
 set_policy held
-icpu0=$(cpu_by_thread); iwait0=$(wait_by_thread); icsw0=$(csw_by_thread); iev0=$(events_in)
+icpu0=$(cpu_by_thread); iwait0=$(wait_by_thread); icsw0=$(csw_by_thread); iio0=$(io_by_thread); iev0=$(events_in)
 perf_start ingest
 next_run; ing_out=$(run_wrk "http://127.0.0.1:$gw_port/e" bench/gateway_event.lua)
 iev1=$(events_in); iwait1=$(wait_by_thread)
 sleep 0.5
 perf_stop
-icpu1=$(cpu_by_thread); icsw1=$(csw_by_thread)
+icpu1=$(cpu_by_thread); icsw1=$(csw_by_thread); iio1=$(io_by_thread)
 # Then the hold is lifted: how long delivery takes to empty what the burst spooled.
 hold_rows=$(spool_depth)
-dcpu0=$(cpu_by_thread); dup_t0=$(proc_ticks $ngx_workers)
+dcpu0=$(cpu_by_thread); dio0=$(io_by_thread); dup_t0=$(proc_ticks $ngx_workers)
 set_policy unheld
 hold_drain=$(drain)
-dcpu1=$(cpu_by_thread); dup_t1=$(proc_ticks $ngx_workers)
+dcpu1=$(cpu_by_thread); dio1=$(io_by_thread); dup_t1=$(proc_ticks $ngx_workers)
 
 # Phase 2, full load with delivery: forwarders and their mock upstream (nginx) on the same cores
 # as ingest, as before; CPU counted until the spool is empty again.
@@ -409,6 +415,13 @@ cpu_report "ingest-only" "$icpu0" "$icpu1" "$ing_events"
 wait_report "ingest-only" "$iwait0" "$iwait1" "$ing_events"
 join -a2 -e0 -o 0,1.2,2.2 <(echo "$icsw0") <(echo "$icsw1") |
   awk -v e="$ing_events" '{ d = $3 - $2; if (d > 0 && e > 0) printf "ingest-only context switches %-12s %8d  %5.2f per event\n", $1, d, d / e }'
+io_report() { # LABEL IO0 IO1 EVENTS: writes per event by thread group
+  join -a2 -e0 -o 0,1.2,2.2,1.3,2.3,1.4,2.4 <(echo "$2") <(echo "$3") |
+    awk -v e="$4" -v l="$1" '{ w = $3 - $2; c = $5 - $4; d = $7 - $6
+      if ((w > 0 || d > 0) && e > 0) printf "%s writes %-12s %8.0f B written  %6.3f write calls  %8.0f B of pages dirtied  per event\n", l, $1, w / e, c / e, d / e }'
+}
+io_report "ingest-only" "$iio0" "$iio1" "$ing_events"
+io_report "hold-drain " "$dio0" "$dio1" "$ing_events"
 cpu_report "hold-drain " "$dcpu0" "$dcpu1" "$ing_events"
 awk -v t="$((dup_t1 - dup_t0))" -v e="$ing_events" -v hz="$hz" \
   'BEGIN { if (e > 0) printf "hold-drain  upstream nginx CPU (mock, same cores) %6.1f us/event\n", t * 1e6 / hz / e }'
