@@ -10,8 +10,8 @@
 
 #include <stdint.h>
 
-#define PW_CTX_CACHE_SLOTS 256/* direct-mapped by the text's hash */
-#define PW_CTX_CACHE_LEN   48 /* the look-back's window: pw_ctx_before reads no more */
+#define PW_CTX_CACHE_SLOTS 256 /* direct-mapped by the text's hash */
+#define PW_CTX_CACHE_LEN   48  /* the look-back's window: pw_ctx_before reads no more */
 
 typedef struct pw_ctx_cache_entry {
     uint32_t hash;
