@@ -1253,6 +1253,9 @@ static pw_ctx ctx_before_cached(pw_ctx_cache *cache, const pw_seg *g, size_t i)
         from = d ? 64 - (size_t)__builtin_clzll(d) : 0;
         if (from < limit)
             from = limit;
+    } else if (m) { /* the last digit in [limit, i): i - limit <= 48 bits from limit */
+        uint64_t d = pw_mask_at(m, PW_MK_DIGIT, limit) & (((uint64_t)1 << (i - limit)) - 1);
+        from = d ? limit + 64 - (size_t)__builtin_clzll(d) : limit;
     } else {
         while (from > limit && !(pw_char_class[(unsigned char)s[from - 1]] & PW_CC_DIGIT))
             from--;
