@@ -4,8 +4,10 @@
  * say ("DOB: 03/14/1985", "MRN #", "Call us at"). Names and words are compared in a compact form:
  * lower-case letters and digits only.
  */
+#include <stddef.h>
 #include <string.h>
 
+#include "detect/context_index.h"
 #include "detect/internal.h"
 #include "detect/vocab_tsv.h"
 
@@ -409,11 +411,69 @@ static const ctx_word *const before_by_last[26] = {
     ['u' - 'a'] = before_u, ['x' - 'a'] = before_x, ['y' - 'a'] = before_y,
 };
 
+/* The groups by length (context_index.h; pw_ctx_index_ok checks it: unit test, which prints it
+ * as it should read after a word change). engine-text7 */
+const uint32_t pw_ctx_before_index[26][PW_CTX_INDEX_LEN] = {
+    ['a' - 'a'] = {[3] = 0x1, [4] = 0x4, [5] = 0x20, [6] = 0x2, [7] = 0x8, [10] = 0x10},
+    ['b' - 'a'] = {[3] = 0x1},
+    ['c' - 'a'] = {[3] = 0x1},
+    ['d' - 'a'] = {[4] = 0x1,
+                   [5] = 0x200,
+                   [8] = 0x20,
+                   [9] = 0x10,
+                   [10] = 0x102,
+                   [11] = 0x84,
+                   [12] = 0x40,
+                   [13] = 0x8},
+    ['e' - 'a'] = {[4] = 0x80,
+                   [5] = 0x800100,
+                   [6] = 0x460,
+                   [7] = 0x154004,
+                   [8] = 0x20181a,
+                   [9] = 0xa2201,
+                   [10] = 0x408000},
+    ['f' - 'a'] = {[3] = 0x1},
+    ['g' - 'a'] = {[8] = 0x1},
+    ['h' - 'a'] = {[11] = 0x1},
+    ['i' - 'a'] = {[3] = 0x3},
+    ['l' - 'a'] = {[3] = 0x8, [4] = 0x10, [5] = 0x124, [6] = 0x80, [9] = 0x40, [12] = 0x3},
+    ['n' - 'a'] =
+        {[3] = 0x180, [4] = 0x41, [6] = 0x2, [7] = 0x428, [8] = 0x10, [12] = 0xa00, [13] = 0x4},
+    ['o' - 'a'] = {[6] = 0x18, [8] = 0x4, [10] = 0x3},
+    ['p' - 'a'] = {[2] = 0x2, [3] = 0x1, [8] = 0x8, [9] = 0x4},
+    ['r' - 'a'] = {[5] = 0x20000,
+                   [6] = 0x800,
+                   [7] = 0x200000,
+                   [8] = 0x4000000,
+                   [9] = 0x800008,
+                   [10] = 0x8000001,
+                   [11] = 0x3011110,
+                   [12] = 0x104484,
+                   [13] = 0x402200,
+                   [14] = 0x48000,
+                   [16] = 0x2,
+                   [18] = 0x80000,
+                   [19] = 0x40,
+                   [20] = 0x20},
+    ['s' - 'a'] = {[6] = 0x1, [9] = 0x6},
+    ['t' - 'a'] = {[4] = 0x602, [7] = 0x100, [8] = 0x54, [9] = 0x20, [11] = 0x89},
+    ['u' - 'a'] = {[3] = 0x1, [11] = 0x2},
+    ['x' - 'a'] = {[3] = 0x1},
+    ['y' - 'a'] = {[3] = 0x2, [5] = 0x4, [6] = 0x10, [8] = 0x1, [14] = 0x8},
+};
+
 /* Words that may sit between the context word and the value ("phone number is"). */
 static const ctx_word fillers[] = {
     W("is", PW_CTX_NONE),  W("was", PW_CTX_NONE), W("number", PW_CTX_NONE), W("no", PW_CTX_NONE),
     W("num", PW_CTX_NONE), W("nr", PW_CTX_NONE),  W("at", PW_CTX_NONE),     W("on", PW_CTX_NONE),
     W("id", PW_CTX_NONE),  {NULL, PW_CTX_NONE, 0}};
+
+/* The fillers by last letter: bit x of [letter - 'a'] when fillers[x] ends in it (checked with
+ * pw_ctx_before_index by pw_ctx_index_ok). engine-text7 */
+const uint32_t pw_ctx_filler_index[26] = {
+    ['d' - 'a'] = 0x100, ['m' - 'a'] = 0x10, ['n' - 'a'] = 0x80, ['o' - 'a'] = 0x8,
+    ['r' - 'a'] = 0x24,  ['s' - 'a'] = 0x3,  ['t' - 'a'] = 0x40,
+};
 
 /* The component of a bracketed or dotted field name that ends at e, compacted ("ud[em]" with e
  * at the end -> "em"); *begin is where it starts. */
@@ -902,13 +962,35 @@ static size_t words_of_length(const before_words *b, size_t len)
     return k;
 }
 
+/* The words of a group (before_by_last) by length: bit x of pw_ctx_before_index[letter][len] is
+ * set when entry x of the letter's group has len letters (written out below; pw_ctx_index_ok
+ * checks it against the groups: unit test). match_suffix visits only the entries whose length is
+ * one of the suffix lengths, in table order, so the first match is the one a walk over the whole
+ * group finds. engine-text7 */
+static void index_build(uint32_t out[26][PW_CTX_INDEX_LEN], uint32_t fill[26])
+{
+    memset(out, 0, 26 * sizeof out[0]);
+    memset(fill, 0, 26 * sizeof fill[0]);
+    for (size_t k = 0; k < 26; k++)
+        for (size_t x = 0; before_by_last[k] && before_by_last[k][x].word; x++)
+            out[k][before_by_last[k][x].len] |= (uint32_t)1 << x;
+    for (size_t x = 0; fillers[x].word; x++)
+        fill[(fillers[x].word[fillers[x].len - 1] - 'a') % 26] |= (uint32_t)1 << x;
+}
+
 static pw_ctx match_suffix(const before_words *b, uint64_t lengths)
 {
     const before_word *last = &b->w[0];
-    const ctx_word *c = before_by_last[(unsigned char)((last->s[last->len - 1] | 0x20) - 'a') % 26];
-    for (; c && c->word; c++)
-        if ((lengths >> c->len & 1) && equals_last_words(c, b, words_of_length(b, c->len)))
+    unsigned k = (unsigned char)((last->s[last->len - 1] | 0x20) - 'a') % 26;
+    const uint32_t *by_len = pw_ctx_before_index[k];
+    uint32_t cand = 0;
+    for (uint64_t l = lengths & ((1ull << PW_CTX_INDEX_LEN) - 1); l; l &= l - 1)
+        cand |= by_len[__builtin_ctzll(l)];
+    for (; cand; cand &= cand - 1) {
+        const ctx_word *c = &before_by_last[k][__builtin_ctz(cand)];
+        if (equals_last_words(c, b, words_of_length(b, c->len)))
             return c->ctx;
+    }
     return PW_CTX_NONE;
 }
 
@@ -916,7 +998,10 @@ static pw_ctx match_suffix(const before_words *b, uint64_t lengths)
  * all the letters. */
 static int drop_filler(before_words *b, uint64_t lengths)
 {
-    for (const ctx_word *f = fillers; f->word; f++) {
+    const before_word *last = &b->w[0];
+    unsigned l = (unsigned char)((last->s[last->len - 1] | 0x20) - 'a') % 26;
+    for (uint32_t cand = pw_ctx_filler_index[l]; cand; cand &= cand - 1) {
+        const ctx_word *f = &fillers[__builtin_ctz(cand)];
         if (!(lengths >> f->len & 1) || f->len >= b->n)
             continue;
         size_t k = words_of_length(b, f->len);
@@ -981,20 +1066,30 @@ static size_t french_est_le(const char *s, size_t i, const before_words *b)
     return j;
 }
 
-pw_ctx pw_ctx_before(const char *s, size_t i)
+/* pw_ctx_before; *wide set when the answer read bytes outside the look-back's window (French
+ * "est le": the words before them are read from where they start). */
+static pw_ctx ctx_before(const char *s, size_t i, int *wide)
 {
     before_words b;
+    *wide = 0;
     words_before(s, i, &b);
     pw_ctx c = ctx_of_words(&b);
     if (c != PW_CTX_NONE)
         return c;
     if (b.nw < 2 || b.w[0].len != 2 || b.w[1].len != 3)
         return PW_CTX_NONE; /* french_est_le's first test, inline */
+    *wide = 1;
     size_t j = french_est_le(s, i, &b);
     if (!j)
         return PW_CTX_NONE;
     words_before(s, j, &b);
     return ctx_of_words(&b);
+}
+
+pw_ctx pw_ctx_before(const char *s, size_t i)
+{
+    int wide;
+    return ctx_before(s, i, &wide);
 }
 
 /* The last two letters of the words before a value that may give a context of a set (see
@@ -1037,6 +1132,23 @@ int pw_ctx_pairs_ok(void)
     pw_ctx_pairs_build(phone, id);
     return memcmp(phone, pw_ctx_pairs_phone, sizeof phone) == 0 &&
            memcmp(id, pw_ctx_pairs_id, sizeof id) == 0;
+}
+
+void pw_ctx_index_build(uint32_t out[26][PW_CTX_INDEX_LEN], uint32_t fill[26])
+{
+    index_build(out, fill);
+}
+
+int pw_ctx_index_ok(void)
+{
+    uint32_t t[26][PW_CTX_INDEX_LEN], f[26];
+    index_build(t, f);
+    for (size_t k = 0; k < 26; k++)
+        for (size_t x = 0; before_by_last[k] && before_by_last[k][x].word; x++)
+            if (x >= 32 || before_by_last[k][x].len >= PW_CTX_INDEX_LEN)
+                return 0;
+    return memcmp(t, pw_ctx_before_index, sizeof t) == 0 &&
+           memcmp(f, pw_ctx_filler_index, sizeof f) == 0;
 }
 
 /* The words before s[i] may give a context whose last two letters are in `pairs`: the look-back
@@ -1082,6 +1194,99 @@ int pw_ctx_before_may(const pw_seg *g, size_t i, const uint32_t *pairs, uint64_t
     return pairs_may(g->s, i, pairs);
 }
 
+/* The hash of the look-back's text s[0..n) (n <= PW_CTX_CACHE_LEN). */
+static uint32_t text_hash(const char *s, size_t n)
+{
+    uint64_t h = (uint64_t)n * 0x9E3779B97F4A7C15ull, x;
+    size_t k = 0;
+    if (n >= 8) {
+        for (; k + 8 <= n; k += 8) {
+            memcpy(&x, s + k, 8);
+            h = (h ^ x) * 0xff51afd7ed558ccdull;
+        }
+        if (k < n) { /* the last 8 bytes, overlapping the chunk before */
+            memcpy(&x, s + n - 8, 8);
+            h = (h ^ x) * 0xff51afd7ed558ccdull;
+        }
+    } else {
+        x = 0;
+        for (; k < n; k++)
+            x = x << 8 | (unsigned char)s[k];
+        h = (h ^ x) * 0xff51afd7ed558ccdull;
+    }
+    return (uint32_t)(h >> 32);
+}
+
+/* a[0..n) == b[0..n) (n <= PW_CTX_CACHE_LEN). */
+static int text_eq(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+    if (n < 8) {
+        for (size_t k = 0; k < n; k++)
+            if (a[k] != b[k])
+                return 0;
+        return 1;
+    }
+    for (size_t k = 0; k + 8 <= n; k += 8) {
+        memcpy(&x, a + k, 8);
+        memcpy(&y, b + k, 8);
+        if (x != y)
+            return 0;
+    }
+    memcpy(&x, a + n - 8, 8);
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
+}
+
+/* pw_ctx_before through the scratch's cache (context_cache.h). The look-back reads only
+ * s[from..i): from is after the last digit before i (a digit ends the walk: words_before, the
+ * label line before a value, the accented letters — none reads past it) and at most 48 bytes
+ * back (the window's limit, which no part of the walk reads below either). Only the French
+ * "est le" reads further (ctx_before's *wide): that answer is not stored. engine-text7 */
+static pw_ctx ctx_before_cached(pw_ctx_cache *cache, const pw_seg *g, size_t i)
+{
+    const char *s = g->s;
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    size_t limit = i > PW_CTX_CACHE_LEN ? i - PW_CTX_CACHE_LEN : 0, from = i;
+    if (m && m->words == 1) { /* i <= n <= 64: the last digit before i from the digit mask */
+        uint64_t d = pw_mask(m, PW_MK_DIGIT, 0) & (i < 64 ? ((uint64_t)1 << i) - 1 : ~(uint64_t)0);
+        from = d ? 64 - (size_t)__builtin_clzll(d) : 0;
+        if (from < limit)
+            from = limit;
+    } else if (m) { /* the last digit in [limit, i): i - limit <= 48 bits from limit */
+        uint64_t d = pw_mask_at(m, PW_MK_DIGIT, limit) & (((uint64_t)1 << (i - limit)) - 1);
+        from = d ? limit + 64 - (size_t)__builtin_clzll(d) : limit;
+    } else {
+        while (from > limit && !(pw_char_class[(unsigned char)s[from - 1]] & PW_CC_DIGIT))
+            from--;
+    }
+    size_t n = i - from;
+    if (n == 0)
+        return PW_CTX_NONE; /* no letter before the value: pw_ctx_before finds no word */
+    uint32_t h = text_hash(s + from, n);
+    pw_ctx_cache_entry *e = &cache->e[h % PW_CTX_CACHE_SLOTS];
+    if (e->len == n && e->hash == h && text_eq(e->text, s + from, n))
+        return (pw_ctx)e->ctx;
+    int wide;
+    pw_ctx c = ctx_before(s, i, &wide);
+    if (!wide) {
+        e->hash = h;
+        e->len = (unsigned char)n;
+        e->ctx = (unsigned char)c;
+        memcpy(e->text, s + from, n);
+    }
+    return c;
+}
+
+/* The scratch whose context memo g->memo is (pw_detect_scan sets every segment's memo to its
+ * scratch's ctx_memo: detector.c). */
+static pw_ctx_cache *seg_cache(const pw_seg *g)
+{
+    pw_detect_scratch *sc =
+        (pw_detect_scratch *)(void *)((char *)g->memo - offsetof(pw_detect_scratch, ctx_memo));
+    return &sc->ctx_cache;
+}
+
 pw_ctx pw_ctx_before_seg(const pw_seg *g, size_t i)
 {
     if (!g->memo)
@@ -1089,7 +1294,7 @@ pw_ctx pw_ctx_before_seg(const pw_seg *g, size_t i)
     pw_ctx_memo *m = &g->memo[i % PW_CTX_MEMO_SLOTS];
     if (m->at == g->s + i && m->seg == g->s)
         return m->ctx;
-    pw_ctx c = pw_ctx_before(g->s, i);
+    pw_ctx c = ctx_before_cached(seg_cache(g), g, i);
     *m = (pw_ctx_memo){g->s, g->s + i, c};
     return c;
 }

@@ -14,6 +14,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "detect/context_cache.h"
 #include "detect/vocab.h"
 #include "phiwall/detect.h"
 
@@ -105,6 +106,7 @@ typedef struct pw_key_memo {
 
 struct pw_detect_scratch {
     pw_ctx_memo ctx_memo[PW_CTX_MEMO_SLOTS]; /* cleared by every pw_detect_scan */
+    pw_ctx_cache ctx_cache; /* look-back answers by their text, kept across scans (context.c) */
     pw_key_memo key_memo[PW_KEY_MEMO_SLOTS]; /* kept across scans: keys repeat */
     pw_vocab_scratch *vocab;
     char *norm;         /* normalised text for the vocabulary */

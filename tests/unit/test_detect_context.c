@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/context_index.h"
 #include "detect/internal.h"
 #include "phiwall/text.h"
 #include "pw_test.h"
@@ -55,9 +56,7 @@ static void test_words_before(void)
  * and "Ñtel" ended in the word "tel". */
 static void test_words_before_accents(void)
 {
-    CHECK_INT(before("Tel\xc3\xa9"
-                     "fono: "),
-              PW_CTX_PHONE);
+    CHECK_INT(before("Tel\303\251fono: "), PW_CTX_PHONE);
     CHECK_INT(before("TEL\xc3\x89"
                      "FONO "),
               PW_CTX_PHONE);
@@ -188,6 +187,111 @@ static void test_before_may(void)
     CHECK(skipped > 1000); /* and the test rules positions out */
 }
 
+/* The look-back's word groups by length and its fillers by last letter (context_index.h): the
+ * written-out tables match the word tables (printed as they should read when they do not). */
+static void test_before_index(void)
+{
+    CHECK_INT(pw_ctx_index_ok(), 1);
+    if (!pw_ctx_index_ok()) {
+        uint32_t t[26][PW_CTX_INDEX_LEN], f[26];
+        pw_ctx_index_build(t, f);
+        for (int k = 0; k < 26; k++) {
+            fprintf(stderr, "    ['%c' - 'a'] = {", 'a' + k);
+            for (int l = 0; l < PW_CTX_INDEX_LEN; l++)
+                if (t[k][l])
+                    fprintf(stderr, " [%d] = 0x%x,", l, (unsigned)t[k][l]);
+            fprintf(stderr, " },\n");
+        }
+        print_table32("pw_ctx_filler_index", f);
+    }
+}
+
+/* pw_ctx_before_seg through the scratch's cache of look-back texts (context_cache.h): on random
+ * texts drawn from a few prefixes and parts, with and without the segment's masks, shorter and
+ * longer than one 64-byte mask word, every answer equals pw_ctx_before; the French "est le",
+ * whose look-back reads before the 48-byte window, is not answered from another text's entry. */
+static void test_before_cache(void)
+{
+    pw_detector *d = NULL;
+    pw_detect_scratch *s = NULL;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    CHECK_INT(pw_detector_new(NULL, &d, NULL), PW_OK);
+    CHECK_INT(pw_detect_scratch_new(d, &s, NULL), PW_OK);
+    if (!s) {
+        pw_detector_free(d);
+        return;
+    }
+    /* the same 48 bytes before the number ("<spaces>est le "), a phone word only in the first
+     * text, before the window */
+    char fr[2][80];
+    for (int t = 0; t < 2; t++) {
+        snprintf(fr[t], sizeof fr[t], "%s%44s%s", t ? "xyz" : "tel", "", "est le 0798765432");
+        size_t i = strlen(fr[t]) - 10;
+        pw_ctx_memo_clear(s);
+        pw_seg g = {.s = fr[t], .n = strlen(fr[t]), .memo = s->ctx_memo};
+        CHECK_INT(pw_ctx_before_seg(&g, i), t ? PW_CTX_NONE : PW_CTX_PHONE);
+        CHECK_INT(pw_ctx_before(fr[t], i), t ? PW_CTX_NONE : PW_CTX_PHONE);
+    }
+    static const char *const heads[] = {"Please call me at ",
+                                        "SSN ",
+                                        "; Medicare ID ",
+                                        "Patient name: Ana Ruiz, DOB: ",
+                                        "Order #",
+                                        "x1 ",
+                                        "Tel\303\251fono: ",
+                                        "Mon portable est le ",
+                                        ""};
+    static const char *const parts[] = {
+        "phone",   "number", "is", "no",  "ssn",    "dob",  "mrn",  "account",
+        "call",    "me",     "at", "tel", "member", "id",   "the",  "order",
+        "Cell",    "est",    "le", ": ",  " ",      "#",    "-",    ".",
+        "\n",      "1",      "42", "(",   "Phone:", "\n  ", "\r\n", "C\303\263digo",
+        "invoice", "build",  "x"};
+    enum { NH = sizeof heads / sizeof heads[0], NP = sizeof parts / sizeof parts[0] };
+    uint64_t r = 0x2545F4914F6CDD1Dull;
+    size_t wrong = 0, asked = 0;
+    for (int t = 0; t < 4000; t++) {
+        char text[200];
+        size_t n = 0;
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        int parts_n = (int)((r >> 3) % 4) + ((r >> 5) % 5 == 0 ? 14 : 0); /* some over 64 bytes */
+        for (int k = -1; k < parts_n; k++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            const char *p = k < 0 ? heads[(r >> 8) % NH] : parts[(r >> 8) % NP];
+            size_t l = strlen(p);
+            if (n + l + 1 >= 120)
+                break;
+            memcpy(text + n, p, l);
+            n += l;
+            if ((r >> 20) % 3 == 0)
+                text[n++] = ' ';
+        }
+        memcpy(text + n, "5551234", 7); /* the value */
+        n += 7;
+        text[n] = '\0';
+        pw_seg_summary sum;
+        pw_seg_masks masks;
+        pw_seg_summarize_masks(&a, text, n, &sum, &masks);
+        pw_ctx_memo_clear(s);
+        pw_seg g = {.s = text, .n = n, .memo = s->ctx_memo, .sum = (r >> 40) & 1 ? &sum : NULL};
+        for (size_t i = 0; i <= n; i++) {
+            asked++;
+            wrong += pw_ctx_before_seg(&g, i) != pw_ctx_before(text, i);
+        }
+        pw_arena_reset(&a);
+    }
+    CHECK_INT(wrong, 0);
+    CHECK(asked > 40000);
+    size_t kept = 0;
+    for (size_t k = 0; k < PW_CTX_CACHE_SLOTS; k++)
+        kept += s->ctx_cache.e[k].len != 0;
+    CHECK(kept > PW_CTX_CACHE_SLOTS / 2); /* the answers were remembered */
+    pw_arena_free(&a);
+    pw_detect_scratch_free(s);
+    pw_detector_free(d);
+}
+
 /* pw_ctx_from_key picks the words a key may contain by their first and last letters from two
  * tables: they match the word table, and a key holding two words gets the one listed first. */
 static void test_key_contains_tables(void)
@@ -261,4 +365,5 @@ static void test_key_memo(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_words_before), PW_TEST(test_words_before_accents),
-             PW_TEST(test_before_may), PW_TEST(test_key_contains_tables), PW_TEST(test_key_memo))
+             PW_TEST(test_before_may), PW_TEST(test_before_index), PW_TEST(test_before_cache),
+             PW_TEST(test_key_contains_tables), PW_TEST(test_key_memo))
