@@ -1182,7 +1182,12 @@ const char *pw_baseline_unchecked_text(pw_baseline_unchecked why)
 /* What this scan looked at, to tell a finding that went away from one it could not have seen. */
 typedef struct looked {
     const pw_scan_result *r;
-    char **page_keys; /* sorted page keys of the scan's pages */
+    /* the scan's pages by their page key's hash, sorted: a page key is made again from its page's
+     * URL where a hash matches (a copy of each key was ~64 bytes a page with malloc's) */
+    struct page_hash {
+        uint64_t h;
+        size_t page;
+    } * page_keys;
     size_t n_keys;
     int no_traffic;
     int login_failed;  /* --login failed: the logged-in area was not seen */
@@ -1196,9 +1201,43 @@ typedef struct looked {
     } * gap_keys;
 } looked;
 
-static int by_str(const void *x, const void *y)
+static uint64_t key_hash(const char *s)
 {
-    return strcmp(*(char *const *)x, *(char *const *)y);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+static int hash_below(const struct page_hash *a, const struct page_hash *b)
+{
+    return a->h < b->h || (a->h == b->h && a->page < b->page);
+}
+
+static void sift_down(struct page_hash *v, size_t i, size_t n)
+{
+    for (size_t c; (c = 2 * i + 1) < n; i = c) {
+        if (c + 1 < n && hash_below(&v[c], &v[c + 1]))
+            c++;
+        if (!hash_below(&v[i], &v[c]))
+            return;
+        struct page_hash t = v[i];
+        v[i] = v[c];
+        v[c] = t;
+    }
+}
+
+/* Sorted in place (a heap sort: qsort's merge sort takes a copy, 16 more bytes a page). */
+static void sort_page_hashes(struct page_hash *v, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(v, i, n);
+    for (size_t end = n; end-- > 1;) {
+        struct page_hash t = v[0];
+        v[0] = v[end];
+        v[end] = t;
+        sift_down(v, 0, end);
+    }
 }
 
 static char *page_key_dup(const char *url)
@@ -1215,8 +1254,6 @@ static char *page_key_dup(const char *url)
 
 static void looked_free(looked *l)
 {
-    for (size_t i = 0; i < l->n_keys; i++)
-        free(l->page_keys[i]);
     free(l->page_keys);
     for (size_t i = 0; l->gap_keys && i < l->r->n_gaps; i++) {
         for (size_t k = 0; k < l->gap_keys[i].n; k++)
@@ -1263,11 +1300,14 @@ static pw_status looked_init(looked *l, const pw_baseline *b, const pw_scan_resu
     l->page_keys = calloc(r->n_pages ? r->n_pages : 1, sizeof *l->page_keys);
     if (!l->page_keys)
         return PW_ERR_NOMEM;
-    for (; l->n_keys < r->n_pages; l->n_keys++)
-        if (!(l->page_keys[l->n_keys] =
-                  page_key_dup(r->pages[l->n_keys].url ? r->pages[l->n_keys].url : "")))
+    for (; l->n_keys < r->n_pages; l->n_keys++) {
+        char *k = page_key_dup(r->pages[l->n_keys].url ? r->pages[l->n_keys].url : "");
+        if (!k)
             return PW_ERR_NOMEM;
-    qsort(l->page_keys, l->n_keys, sizeof *l->page_keys, by_str);
+        l->page_keys[l->n_keys] = (struct page_hash){key_hash(k), l->n_keys};
+        free(k);
+    }
+    sort_page_hashes(l->page_keys, l->n_keys);
     l->gap_keys = calloc(r->n_gaps ? r->n_gaps : 1, sizeof *l->gap_keys);
     if (!l->gap_keys)
         return PW_ERR_NOMEM;
@@ -1275,6 +1315,31 @@ static pw_status looked_init(looked *l, const pw_baseline *b, const pw_scan_resu
         if (gap_keys_init(&l->gap_keys[i], &r->gaps[i]) != PW_OK)
             return PW_ERR_NOMEM;
     return PW_OK;
+}
+
+/* 1 when a page of the scan has this page key, 0 when none, -1 on no memory. */
+static int page_visited(const looked *l, const char *key)
+{
+    uint64_t h = key_hash(key);
+    size_t a = 0, b = l->n_keys;
+    while (a < b) { /* the first page not below the key's hash */
+        size_t m = a + (b - a) / 2;
+        if (l->page_keys[m].h < h)
+            a = m + 1;
+        else
+            b = m;
+    }
+    for (; a < l->n_keys && l->page_keys[a].h == h; a++) {
+        const char *url = l->r->pages[l->page_keys[a].page].url;
+        char *k = page_key_dup(url ? url : "");
+        if (!k)
+            return -1;
+        int same = strcmp(k, key) == 0;
+        free(k);
+        if (same)
+            return 1;
+    }
+    return 0;
 }
 
 /* 1 when gap i of the scan happened on the page of key (NULL: no page known). */
@@ -1316,7 +1381,7 @@ static int unchecked_reason(const looked *l, const pw_baseline_finding *g)
                  (gap_on_page(l, i, key) || same_tracker(g, gap)))
             why = PW_UNCHECKED_TRACKER_FAILED;
     }
-    if (!why && key && !bsearch(&key, l->page_keys, l->n_keys, sizeof *l->page_keys, by_str))
+    if (!why && key && page_visited(l, key) <= 0) /* out of memory: never claim a fix */
         why = PW_UNCHECKED_PAGE_NOT_VISITED;
     if (!why && l->gaps_dropped)
         why = PW_UNCHECKED_TOO_MANY_GAPS;

@@ -211,7 +211,9 @@ static void summary(pw_buf *b, const pw_scan_result *r)
 typedef struct page_keys {
     size_t n;     /* findings */
     uint32_t *id; /* per finding: its key's number (32 bits: a 100,000-page scan has 600,000) */
-    char **key;   /* per number: the key */
+    /* per number: the page URL of its first finding, the result's own string (its key is made
+     * again where keys are compared: a copy of each key was ~56 bytes a page with malloc's) */
+    const char **url;
     size_t n_keys, cap_keys;
     /* open addressing over the keys: number + 1, 0 empty; at most half full, grown with the keys
      * (sized for the findings it held 16 MiB at 600,000 findings, most of it for nothing) */
@@ -222,9 +224,10 @@ typedef struct page_keys {
     int *max;
     /* per key number: its findings above info, in report order: order[start[k] .. + len[k]] */
     uint32_t *start, *len, *order;
-    /* the pages by URL (page_of): index + 1, 0 empty */
-    uint32_t *page_slot;
-    size_t page_cap;
+    /* per key number with findings above info: the first page whose URL is its article's (url[k]
+     * then: its first finding above info), index + 1, 0 none (page_of; an index of the pages by
+     * URL took 8-16 bytes a page) */
+    uint32_t *page_at;
 } page_keys;
 
 static uint64_t hash_bytes(uint64_t h, const char *s)
@@ -239,21 +242,43 @@ static uint64_t hash_key(const char *s)
     return hash_bytes(0xcbf29ce484222325ULL, s);
 }
 
-static char *page_key_dup(const char *url)
+/* The page key of a URL (pw_url_page_key): in small when it fits, else malloc'd (*heap set);
+ * NULL on no memory. */
+static const char *page_key_of(const char *url, char *small, size_t cap, char **heap)
 {
-    char small[1];
-    size_t len = pw_url_page_key(url, small, sizeof small);
-    char *k = malloc(len + 1);
+    *heap = NULL;
+    size_t len = pw_url_page_key(url, small, cap);
+    if (len < cap)
+        return small;
+    if ((*heap = malloc(len + 1)))
+        pw_url_page_key(url, *heap, len + 1);
+    return *heap;
+}
+
+/* 1 when url's page key is k (-1 on no memory). */
+static int key_is(const char *url, const char *k)
+{
+    char small[512], *heap;
+    const char *uk = page_key_of(url, small, sizeof small, &heap);
+    int same = uk ? strcmp(uk, k) == 0 : -1;
+    free(heap);
+    return same;
+}
+
+/* The hash of url's page key in *h; 0 on no memory. */
+static int url_key_hash(const char *url, uint64_t *h)
+{
+    char small[512], *heap;
+    const char *k = page_key_of(url, small, sizeof small, &heap);
     if (k)
-        pw_url_page_key(url, k, len + 1);
-    return k;
+        *h = hash_key(k);
+    free(heap);
+    return k != NULL;
 }
 
 static void page_keys_free(page_keys *pk)
 {
-    for (size_t i = 0; pk->key && i < pk->n_keys; i++)
-        free(pk->key[i]);
-    free(pk->key);
+    free(pk->url);
     free(pk->id);
     free(pk->slot);
     free(pk->count);
@@ -261,7 +286,7 @@ static void page_keys_free(page_keys *pk)
     free(pk->start);
     free(pk->len);
     free(pk->order);
-    free(pk->page_slot);
+    free(pk->page_at);
 }
 
 /* Smallest power of two at least 2n (a table at most half full). */
@@ -279,10 +304,10 @@ static int page_keys_reserve(page_keys *pk)
 {
     if (pk->n_keys == pk->cap_keys) {
         size_t cap = pk->cap_keys ? pk->cap_keys * 2 : 64;
-        char **v = realloc(pk->key, cap * sizeof *v);
+        const char **v = realloc(pk->url, cap * sizeof *v);
         if (!v)
             return 0;
-        pk->key = v;
+        pk->url = v;
         pk->cap_keys = cap;
     }
     if ((pk->n_keys + 1) * 2 <= pk->cap)
@@ -292,7 +317,12 @@ static int page_keys_reserve(page_keys *pk)
     if (!slot)
         return 0;
     for (size_t k = 0; k < pk->n_keys; k++) {
-        size_t i = hash_key(pk->key[k]) & (cap - 1);
+        uint64_t h;
+        if (!url_key_hash(pk->url[k], &h)) {
+            free(slot);
+            return 0;
+        }
+        size_t i = h & (cap - 1);
         while (slot[i])
             i = (i + 1) & (cap - 1);
         slot[i] = (uint32_t)(k + 1);
@@ -303,21 +333,40 @@ static int page_keys_reserve(page_keys *pk)
     return 1;
 }
 
-/* The number of key k (owned: freed here when already known), SIZE_MAX on no memory. */
-static size_t page_key_intern(page_keys *pk, char *k)
+/* The slot of url's page key: its number + 1 there, or the empty slot it would take (*slot_at);
+ * -1 on no memory. The same URL as a key's is that key without making it again. */
+static int key_slot(const page_keys *pk, const char *url, size_t *slot_at)
 {
-    if (!page_keys_reserve(pk)) {
-        free(k);
-        return SIZE_MAX;
-    }
+    char small[512], *heap;
+    const char *k = page_key_of(url, small, sizeof small, &heap);
+    if (!k)
+        return -1;
     size_t i = hash_key(k) & (pk->cap - 1);
     for (; pk->slot[i]; i = (i + 1) & (pk->cap - 1)) {
-        if (strcmp(pk->key[pk->slot[i] - 1], k) == 0) {
-            free(k);
-            return pk->slot[i] - 1;
+        const char *ku = pk->url[pk->slot[i] - 1];
+        int same = ku == url || strcmp(ku, url) == 0 ? 1 : key_is(ku, k);
+        if (same < 0) {
+            free(heap);
+            return -1;
         }
+        if (same)
+            break;
     }
-    pk->key[pk->n_keys] = k;
+    free(heap);
+    *slot_at = i;
+    return 0;
+}
+
+/* The number of url's page key (a new one when unknown), SIZE_MAX on no memory. url is the
+ * result's own string, kept as the key's (valid as long as the result). */
+static size_t page_key_intern(page_keys *pk, const char *url)
+{
+    size_t i;
+    if (!page_keys_reserve(pk) || key_slot(pk, url, &i) != 0)
+        return SIZE_MAX;
+    if (pk->slot[i])
+        return pk->slot[i] - 1;
+    pk->url[pk->n_keys] = url;
     pk->slot[i] = (uint32_t)++pk->n_keys;
     return pk->n_keys - 1;
 }
@@ -325,31 +374,20 @@ static size_t page_key_intern(page_keys *pk, char *k)
 /* The number of the page key of url, SIZE_MAX when no finding has it (or no memory). */
 static size_t page_key_find(const page_keys *pk, const char *url)
 {
-    if (!pk->cap) /* no finding */
+    size_t i;
+    if (!pk->cap || key_slot(pk, url, &i) != 0 || !pk->slot[i]) /* no finding has it */
         return SIZE_MAX;
-    char *k = page_key_dup(url);
-    size_t found = SIZE_MAX;
-    for (size_t i = hash_key(k) & (pk->cap - 1); k && pk->slot[i]; i = (i + 1) & (pk->cap - 1)) {
-        if (strcmp(pk->key[pk->slot[i] - 1], k) == 0) {
-            found = pk->slot[i] - 1;
-            break;
-        }
-    }
-    free(k);
-    return found;
+    return pk->slot[i] - 1;
 }
 
-/* The first page with this URL, by its index (page_of). */
+/* The first page with each article's URL, by its index (page_of). */
 static void page_index_init(page_keys *pk, const pw_scan_result *r)
 {
     for (size_t p = 0; p < r->n_pages; p++) {
-        size_t i = hash_key(r->pages[p].url) & (pk->page_cap - 1);
-        int known = 0;
-        for (; pk->page_slot[i]; i = (i + 1) & (pk->page_cap - 1))
-            if ((known = strcmp(r->pages[pk->page_slot[i] - 1].url, r->pages[p].url) == 0))
-                break;
-        if (!known)
-            pk->page_slot[i] = (uint32_t)(p + 1);
+        const char *url = r->pages[p].url;
+        size_t k = url ? page_key_find(pk, url) : SIZE_MAX;
+        if (k != SIZE_MAX && pk->len[k] && !pk->page_at[k] && strcmp(pk->url[k], url) == 0)
+            pk->page_at[k] = (uint32_t)(p + 1);
     }
 }
 
@@ -359,16 +397,14 @@ static int page_keys_init(page_keys *pk, const pw_scan_result *r)
     if (n >= UINT32_MAX / 2 || r->n_pages >= UINT32_MAX / 2)
         return -1;
     pk->n = n;
-    pk->page_cap = table_cap(r->n_pages);
     pk->id = calloc(one, sizeof *pk->id);
     pk->order = calloc(one, sizeof *pk->order);
-    pk->page_slot = calloc(pk->page_cap, sizeof *pk->page_slot);
-    if (!pk->id || !pk->order || !pk->page_slot)
+    if (!pk->id || !pk->order)
         return -1;
     for (size_t i = 0; i < n; i++) {
         pw_finding tmp;
-        char *k = page_key_dup(pw_report_brief(r, i, &tmp)->page_url);
-        size_t id = k ? page_key_intern(pk, k) : SIZE_MAX;
+        const char *url = pw_report_brief(r, i, &tmp)->page_url;
+        size_t id = page_key_intern(pk, url ? url : "");
         if (id == SIZE_MAX)
             return -1;
         pk->id[i] = (uint32_t)id;
@@ -378,7 +414,8 @@ static int page_keys_init(page_keys *pk, const pw_scan_result *r)
     pk->max = malloc(nk * sizeof *pk->max);
     pk->start = calloc(nk, sizeof *pk->start);
     pk->len = calloc(nk, sizeof *pk->len);
-    if (!pk->count || !pk->max || !pk->start || !pk->len)
+    pk->page_at = calloc(nk, sizeof *pk->page_at);
+    if (!pk->count || !pk->max || !pk->start || !pk->len || !pk->page_at)
         return -1;
     for (size_t k = 0; k < pk->n_keys; k++)
         pk->max[k] = -1;
@@ -395,9 +432,17 @@ static int page_keys_init(page_keys *pk, const pw_scan_result *r)
     uint32_t *fill = calloc(nk, sizeof *fill);
     if (!fill)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        if (pw_scan_result_severity(r, i) != PW_SEV_INFO)
-            pk->order[pk->start[pk->id[i]] + fill[pk->id[i]]++] = (uint32_t)i;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = pk->id[i];
+        if (pw_scan_result_severity(r, i) == PW_SEV_INFO)
+            continue;
+        if (!fill[k]) { /* the key's URL becomes its article's: the same key, page_of finds it */
+            pw_finding tmp;
+            const char *url = pw_report_brief(r, i, &tmp)->page_url;
+            pk->url[k] = url ? url : "";
+        }
+        pk->order[pk->start[k] + fill[k]++] = (uint32_t)i;
+    }
     free(fill);
     page_index_init(pk, r);
     return 0;
@@ -416,150 +461,201 @@ static int same_str(const char *x, const char *y)
     return x == y || (x && y && strcmp(x, y) == 0);
 }
 
-/* A page as the pages table shows it: URL and title with what the visitor typed masked. */
+/* A page as the pages table shows it: URL and title with what the visitor typed masked. Made
+ * when a page's row is looked up and again where its row is written, never kept for every page
+ * (~80 bytes a page with malloc's). */
 typedef struct page_mask {
     char *url, *title;
 } page_mask;
 
-/* Two pages' rows read the same: masked URL and title, context and its reason (one form's
- * submissions, or one search's result pages, which differ only in what the visitor typed). */
-static int same_row(const pw_scan_result *r, const page_mask *mask, size_t i, size_t j)
+static void mask_free(page_mask *m)
 {
-    const char *const *why = r->page_reasons;
-    return same_str(mask[i].url, mask[j].url) && r->page_contexts[i] == r->page_contexts[j] &&
-           same_str(mask[i].title, mask[j].title) && (!why || same_str(why[i], why[j]));
+    free(m->url);
+    free(m->title);
+    m->url = m->title = NULL;
 }
 
-/* The rows of the pages table: each page's row numbered (pages whose rows read the same share
- * one), with the first page of each row and the number of pages it stands for. A hash of the
- * row's parts finds the pages to compare with, instead of every earlier page. */
+/* The buffer's text (its NUL included), or NULL when it failed. */
+static char *steal_or_fail(pw_buf *m, int *failed)
+{
+    *failed |= m->failed;
+    return pw_buf_steal(m, NULL);
+}
+
+/* Page i's URL with its query's values masked (pw_report_url_masked) and its title with the
+ * values it repeats masked (pw_report_title_masked; NULL without a title); -1 on no memory. */
+static int mask_of(const pw_scan_result *r, size_t i, page_mask *m)
+{
+    int failed = 0;
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_url_masked(&b, r->pages[i].url);
+    pw_buf_putc(&b, '\0');
+    m->url = steal_or_fail(&b, &failed);
+    m->title = NULL;
+    if (r->pages[i].title) {
+        pw_buf_init(&b);
+        pw_report_title_masked(&b, r->pages[i].title, r->pages[i].url);
+        pw_buf_putc(&b, '\0');
+        m->title = steal_or_fail(&b, &failed);
+    }
+    if (failed || !m->url || (r->pages[i].title && !m->title)) {
+        mask_free(m);
+        return -1;
+    }
+    return 0;
+}
+
+/* Two pages' rows read the same: masked URL and title, context and its reason (one form's
+ * submissions, or one search's result pages, which differ only in what the visitor typed). */
+static int same_row(const pw_scan_result *r, const page_mask *mi, size_t i, const page_mask *mj,
+                    size_t j)
+{
+    const char *const *why = r->page_reasons;
+    return same_str(mi->url, mj->url) && r->page_contexts[i] == r->page_contexts[j] &&
+           same_str(mi->title, mj->title) && (!why || same_str(why[i], why[j]));
+}
+
+/* The rows of the pages table, numbered in the order of their first page (so a row's first page
+ * comes after the previous row's), each with the number of pages it stands for. A hash of the
+ * row's parts finds the rows to compare with, instead of every earlier page; what is kept grows
+ * with the rows, nothing a page (a row's number and a mask a page were ~100 bytes). */
 typedef struct row_groups {
-    uint32_t *of;    /* per page: its row */
     uint32_t *first; /* per row: its first page */
     uint32_t *count; /* per row: its pages */
+    uint32_t *hash;  /* per row: row_hash's low bits */
+    size_t n, cap_rows;
+    uint32_t *slot; /* row + 1, 0 empty; at most half full */
+    size_t cap;
 } row_groups;
 
-static uint64_t row_hash(const pw_scan_result *r, const page_mask *mask, size_t i)
+static uint32_t row_hash(const pw_scan_result *r, const page_mask *m, size_t i)
 {
     /* NULL and "" differ (same_str): each part hashed with a marker of whether it is there */
     const char *why = r->page_reasons ? r->page_reasons[i] : NULL;
-    uint64_t h = hash_bytes(hash_key(mask[i].url) + !mask[i].url, mask[i].title);
-    h = hash_bytes(h * 31 + !mask[i].title, why);
-    return (h * 31 + !why) * 31 + (uint64_t)r->page_contexts[i];
+    uint64_t h = hash_bytes(hash_key(m->url) + !m->url, m->title);
+    h = hash_bytes(h * 31 + !m->title, why);
+    return (uint32_t)((h * 31 + !why) * 31 + (uint64_t)r->page_contexts[i]);
 }
 
 static void row_groups_free(row_groups *g)
 {
-    free(g->of);
     free(g->first);
     free(g->count);
+    free(g->hash);
+    free(g->slot);
 }
 
-static int row_groups_init(row_groups *g, const pw_scan_result *r, const page_mask *mask)
+/* Room for one more row (the slots rebuilt twice as large past half full); 0 on no memory. */
+static int rows_reserve(row_groups *g)
 {
-    size_t n = r->n_pages ? r->n_pages : 1, cap = table_cap(r->n_pages), n_rows = 0;
-    uint32_t *slot = calloc(cap, sizeof *slot); /* row + 1 */
-    uint64_t *h = calloc(n, sizeof *h);
-    g->of = calloc(n, sizeof *g->of);
-    g->first = calloc(n, sizeof *g->first);
-    g->count = calloc(n, sizeof *g->count);
-    int ok = slot && h && g->of && g->first && g->count;
-    for (size_t p = 0; ok && p < r->n_pages; p++) {
-        h[p] = row_hash(r, mask, p);
-        size_t i = h[p] & (cap - 1);
-        for (; slot[i]; i = (i + 1) & (cap - 1)) {
-            size_t q = g->first[slot[i] - 1];
-            if (h[q] == h[p] && same_row(r, mask, p, q))
-                break;
-        }
-        if (!slot[i]) {
-            g->first[n_rows] = (uint32_t)p;
-            slot[i] = (uint32_t)++n_rows;
-        }
-        g->of[p] = slot[i] - 1;
-        g->count[slot[i] - 1]++;
+    if (g->n == g->cap_rows) {
+        size_t cap = g->cap_rows ? g->cap_rows * 2 : 64;
+        uint32_t *first = realloc(g->first, cap * sizeof *first);
+        if (first)
+            g->first = first;
+        uint32_t *count = first ? realloc(g->count, cap * sizeof *count) : NULL;
+        if (count)
+            g->count = count;
+        uint32_t *hash = count ? realloc(g->hash, cap * sizeof *hash) : NULL;
+        if (!hash)
+            return 0;
+        g->hash = hash;
+        g->cap_rows = cap;
     }
-    free(slot);
-    free(h);
-    return ok ? 0 : -1;
-}
-
-static void masks_free(page_mask *mask, size_t n)
-{
-    for (size_t i = 0; mask && i < n; i++) {
-        free(mask[i].url);
-        free(mask[i].title);
+    if ((g->n + 1) * 2 <= g->cap)
+        return 1;
+    size_t cap = table_cap(g->n + 1);
+    uint32_t *slot = calloc(cap, sizeof *slot);
+    if (!slot)
+        return 0;
+    for (size_t k = 0; k < g->n; k++) {
+        size_t i = g->hash[k] & (cap - 1);
+        while (slot[i])
+            i = (i + 1) & (cap - 1);
+        slot[i] = (uint32_t)(k + 1);
     }
-    free(mask);
+    free(g->slot);
+    g->slot = slot;
+    g->cap = cap;
+    return 1;
 }
 
-/* The buffer's text, cut to its length: a page's masked URL kept in a buffer's capacity took
- * ~256 bytes (12.8 MiB at 50,000 pages, the HTML report's largest part). */
-static char *steal_or_fail(pw_buf *m, int *failed)
+/* Page p (masked m) into its row: the row of an earlier page whose row reads the same, else a
+ * new one. -1 on no memory. */
+static int row_add(row_groups *g, const pw_scan_result *r, size_t p, const page_mask *m)
 {
-    *failed |= m->failed;
-    size_t n = m->len; /* its NUL included (pw_buf_putc) */
-    char *s = pw_buf_steal(m, NULL);
-    char *cut = s && n ? realloc(s, n) : NULL;
-    return cut ? cut : s;
-}
-
-/* Each page URL with its query's values masked (pw_report_url_masked) and its title with the
- * values it repeats masked (pw_report_title_masked; NULL without a title); NULL on no memory. */
-static page_mask *masks_of(const pw_scan_result *r)
-{
-    page_mask *mask = calloc(r->n_pages ? r->n_pages : 1, sizeof *mask);
-    for (size_t i = 0; mask && i < r->n_pages; i++) {
-        int failed = 0;
-        pw_buf m;
-        pw_buf_init(&m);
-        pw_report_url_masked(&m, r->pages[i].url);
-        pw_buf_putc(&m, '\0');
-        mask[i].url = steal_or_fail(&m, &failed);
-        if (r->pages[i].title) {
-            pw_buf_init(&m);
-            pw_report_title_masked(&m, r->pages[i].title, r->pages[i].url);
-            pw_buf_putc(&m, '\0');
-            mask[i].title = steal_or_fail(&m, &failed);
-        }
-        if (failed || !mask[i].url || (r->pages[i].title && !mask[i].title)) {
-            masks_free(mask, r->n_pages);
-            return NULL;
+    if (!rows_reserve(g))
+        return -1;
+    uint32_t h = row_hash(r, m, p);
+    size_t i = h & (g->cap - 1);
+    for (; g->slot[i]; i = (i + 1) & (g->cap - 1)) {
+        size_t row = g->slot[i] - 1, q = g->first[row];
+        if (g->hash[row] != h)
+            continue;
+        page_mask mq;
+        if (mask_of(r, q, &mq) != 0)
+            return -1;
+        int same = same_row(r, m, p, &mq, q);
+        mask_free(&mq);
+        if (same) {
+            g->count[row]++;
+            return 0;
         }
     }
-    return mask;
+    g->first[g->n] = (uint32_t)p;
+    g->count[g->n] = 1;
+    g->hash[g->n] = h;
+    g->slot[i] = (uint32_t)++g->n;
+    return 0;
+}
+
+static int row_groups_init(row_groups *g, const pw_scan_result *r)
+{
+    for (size_t p = 0; p < r->n_pages; p++) {
+        page_mask m;
+        if (mask_of(r, p, &m) != 0)
+            return -1;
+        int st = row_add(g, r, p, &m);
+        mask_free(&m);
+        if (st != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* The pages with their HHS context. Rows that read the same once masked are one row with the
  * number of URLs it stands for: a form submitted ten times is one page to a reader. */
 static void pages_table(pw_buf *b, const pw_scan_result *r, const page_keys *pk)
 {
-    page_mask *mask = masks_of(r);
     row_groups rows = {0};
-    if (!mask || row_groups_init(&rows, r, mask) != 0) {
+    if (row_groups_init(&rows, r) != 0) {
         row_groups_free(&rows);
-        masks_free(mask, r->n_pages);
         b->failed = 1;
         return;
     }
     pw_buf_puts(b, "<section><h2>Pages</h2><table><tr><th>Page</th><th>HHS context</th>"
                    "<th>Why</th><th>Findings</th></tr>");
-    for (size_t i = 0; i < r->n_pages; i++) {
-        if (rows.first[rows.of[i]] != i)
-            continue; /* counted in the row of the first of them */
-        size_t same = rows.count[rows.of[i]];
+    for (size_t row = 0; row < rows.n; row++) {
+        size_t i = rows.first[row], same = rows.count[row];
+        page_mask mask;
+        if (mask_of(r, i, &mask) != 0) {
+            b->failed = 1;
+            break;
+        }
         size_t n;
         int max = page_max_severity(pk, r->pages[i].url, &n);
         const char *ctx = pw_hhs_context_name(r->page_contexts[i]);
         pw_buf_puts(b, "<tr><td class=\"url\">");
-        esc(b, mask[i].url);
+        esc(b, mask.url);
         if (same > 1)
             pw_buf_printf(b, " (%zu URLs)", same);
-        if (mask[i].title) {
+        if (mask.title) {
             pw_buf_puts(b, "<div class=\"ptitle\">");
-            esc(b, mask[i].title);
+            esc(b, mask.title);
             pw_buf_puts(b, "</div>");
         }
+        mask_free(&mask);
         pw_buf_printf(b, "</td><td><span class=\"ctx %s\">%s</span></td><td>", ctx, ctx);
         esc(b, r->page_reasons ? r->page_reasons[i] : NULL);
         pw_buf_puts(b, "</td><td>");
@@ -573,7 +669,6 @@ static void pages_table(pw_buf *b, const pw_scan_result *r, const page_keys *pk)
     }
     pw_buf_puts(b, "</table></section>");
     row_groups_free(&rows);
-    masks_free(mask, r->n_pages);
 }
 
 static void evidence(pw_buf *b, const pw_finding *f)
@@ -774,19 +869,13 @@ static void screenshot(pw_buf *b, const char *path)
     free(data);
 }
 
-/* The first page with this URL. */
-static const pw_page *page_of(const pw_scan_result *r, const page_keys *pk, const char *url,
-                              size_t *idx)
+/* The first page with the URL of key k's article (its first finding above info). */
+static const pw_page *page_of(const pw_scan_result *r, const page_keys *pk, size_t k, size_t *idx)
 {
-    for (size_t i = hash_key(url) & (pk->page_cap - 1); pk->page_slot[i];
-         i = (i + 1) & (pk->page_cap - 1)) {
-        size_t p = pk->page_slot[i] - 1;
-        if (strcmp(r->pages[p].url, url) == 0) {
-            *idx = p;
-            return &r->pages[p];
-        }
-    }
-    return NULL;
+    if (!pk->page_at[k])
+        return NULL;
+    *idx = pk->page_at[k] - 1;
+    return &r->pages[*idx];
 }
 
 /* A tracker's name (pw_report_finding_tracker, pw_report_use_tracker), escaped; frees name. */
@@ -857,7 +946,7 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
     const pw_finding *first_f = pw_report_brief(r, first, &first_tmp);
     const char *url = first_f->page_url;
     size_t pi = 0;
-    const pw_page *p = page_of(r, pk, url, &pi);
+    const pw_page *p = page_of(r, pk, k, &pi);
     pw_hhs_context ctx = p ? r->page_contexts[pi] : first_f->context;
     pw_buf_puts(b, "<article class=\"page\"><div class=\"head\"><h3>");
     esc_page(b, url);
