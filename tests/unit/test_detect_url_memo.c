@@ -149,8 +149,7 @@ static size_t make_urls(char (*out)[256], size_t max)
     };
     static const char *const heads[] = {
         "https://t.example/tr?id=1&ev=PageView&dl=https%3A%2F%2Fh.org",
-        "https://www.google-analytics.com/g/collect?v=2&dl="
-        "https%3A%2F%2Fh.org",
+        "https://www.google-analytics.com/g/collect?v=2&dl=https%3A%2F%2Fh.org",
         "https://x.io/p?dl=https%3A%2F%2Fh.org",
         "https://t2.example/c?aa=1&bbb=22&dl=https%3A%2F%2Fh.org"};
     static const char *const fixed[] = {
