@@ -1278,15 +1278,6 @@ static pw_ctx ctx_before_cached(pw_ctx_cache *cache, const pw_seg *g, size_t i)
     return c;
 }
 
-/* The scratch whose context memo g->memo is (pw_detect_scan sets every segment's memo to its
- * scratch's ctx_memo: detector.c). */
-static pw_ctx_cache *seg_cache(const pw_seg *g)
-{
-    pw_detect_scratch *sc =
-        (pw_detect_scratch *)(void *)((char *)g->memo - offsetof(pw_detect_scratch, ctx_memo));
-    return &sc->ctx_cache;
-}
-
 pw_ctx pw_ctx_before_seg(const pw_seg *g, size_t i)
 {
     if (!g->memo)
@@ -1294,7 +1285,7 @@ pw_ctx pw_ctx_before_seg(const pw_seg *g, size_t i)
     pw_ctx_memo *m = &g->memo[i % PW_CTX_MEMO_SLOTS];
     if (m->at == g->s + i && m->seg == g->s)
         return m->ctx;
-    pw_ctx c = ctx_before_cached(seg_cache(g), g, i);
+    pw_ctx c = g->ctx_cache ? ctx_before_cached(g->ctx_cache, g, i) : pw_ctx_before(g->s, i);
     *m = (pw_ctx_memo){g->s, g->s + i, c};
     return c;
 }

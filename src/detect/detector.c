@@ -494,7 +494,8 @@ pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_
                 .type = type,
                 .key = key,
                 .key_n = key ? strlen(key) : 0,
-                .memo = s->ctx_memo};
+                .memo = s->ctx_memo,
+                .ctx_cache = &s->ctx_cache};
     g.ctx = key ? pw_ctx_from_key_memo(s, key, g.key_n) : PW_CTX_NONE;
     if (object != PW_OBJECT_UNKNOWN && key) /* the memo stays per key: the object changes it */
         g.ctx = pw_ctx_in_object(g.ctx, key, g.key_n, object);

@@ -7,8 +7,10 @@
 #ifndef PHIWALL_DETECT_INTERNAL_H
 #define PHIWALL_DETECT_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__SSE2__) && defined(__x86_64__)
 #include <emmintrin.h>
@@ -104,10 +106,32 @@ typedef struct pw_key_memo {
     char key[PW_KEY_MEMO_LEN];
 } pw_key_memo;
 
+/* One URL parameter name of 1..16 bytes and its classification (key_memo.c, engine-url7): its
+ * first and last eight bytes (zero above a shorter name) and its length; len 0 = empty. */
+#define PW_PARAM_MEMO_LOG   8
+#define PW_PARAM_MEMO_SLOTS (1u << PW_PARAM_MEMO_LOG)
+typedef struct pw_param_memo {
+    uint64_t head, tail;
+    unsigned char len, ctx;
+} pw_param_memo;
+
+/* A URL's scheme and authority ("https://www.facebook.com") and whether its host names a
+ * general page (page_context.c, engine-url7); n 0 = empty. */
+#define PW_HOST_MEMO_SLOTS 64 /* a power of two */
+#define PW_HOST_MEMO_LEN   64
+typedef struct pw_host_memo {
+    uint64_t hash;
+    uint32_t n;
+    unsigned char general;
+    char bytes[PW_HOST_MEMO_LEN];
+} pw_host_memo;
+
 struct pw_detect_scratch {
     pw_ctx_memo ctx_memo[PW_CTX_MEMO_SLOTS]; /* cleared by every pw_detect_scan */
     pw_ctx_cache ctx_cache; /* look-back answers by their text, kept across scans (context.c) */
-    pw_key_memo key_memo[PW_KEY_MEMO_SLOTS]; /* kept across scans: keys repeat */
+    pw_key_memo key_memo[PW_KEY_MEMO_SLOTS];       /* kept across scans: keys repeat */
+    pw_param_memo param_memo[PW_PARAM_MEMO_SLOTS]; /* in front of key_memo for URL names */
+    pw_host_memo host_memo[PW_HOST_MEMO_SLOTS];    /* hosts of general pages, and not */
     pw_vocab_scratch *vocab;
     char *norm;         /* normalised text for the vocabulary */
     uint32_t *norm_map; /* norm byte -> segment byte */
@@ -176,13 +200,14 @@ typedef struct pw_seg {
     const char *key; /* the key's text (may be NULL) */
     size_t key_n;
     pw_field_type type;
-    int in_url;        /* a path slug or query value */
-    int in_query;      /* a query (or fragment) parameter value */
+    bool in_url;       /* a path slug or query value (bool: 0 or 1, as the memo's tag reads) */
+    bool in_query;     /* a query (or fragment) parameter value */
     pw_ctx_memo *memo; /* the scratch's context memo, or NULL (no memo) */
+    pw_ctx_cache *ctx_cache; /* the scratch's look-back answers (set with memo) */
     /* What s holds, set by pw_scan_segment before it runs detectors (NULL: unknown, scan all).
      * Copies of a segment (sub-segments, decoded layers) get their own before use. */
     const pw_seg_summary *sum;
-    int page_quiet; /* det-quality: part of a general page (careers, news): no health context */
+    bool page_quiet; /* det-quality: part of a general page (careers, news): no health context */
 } pw_seg;
 
 /* ==== det-ident: byte masks and candidate positions (summary.c) ===========================
@@ -667,6 +692,62 @@ const char *pw_canary_label_for(const pw_detector *d, const char *norm);
  * (the copy in a, not remembered), any other through pw_ctx_from_key_memo; NONE when n == 0. */
 pw_ctx pw_ctx_from_param_key(pw_detect_scratch *s, pw_arena *a, const char *key, size_t n);
 
+/* engine-url7: the n (1..16) bytes of a parameter name as two numbers, its first and its last
+ * eight (zero above a name of up to 8 bytes): with n, every byte of the name is in them, read
+ * from loads inside key[0..n). */
+static inline void pw_param_key_words(const char *key, size_t n, uint64_t *head, uint64_t *tail)
+{
+    const unsigned char *u = (const unsigned char *)key;
+    uint64_t v = 0;
+    *tail = 0;
+    if (n > 8) {
+        memcpy(&v, key, 8);
+        memcpy(tail, key + n - 8, 8);
+    } else if (n == 8) {
+        memcpy(&v, key, 8);
+    } else if (n >= 4) { /* two overlapping 4-byte loads, placed as their bytes are */
+        uint32_t x, y;
+        memcpy(&x, key, 4);
+        memcpy(&y, key + n - 4, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        v = (uint64_t)x | (uint64_t)y << (8 * (n - 4));
+#else
+        v = (uint64_t)x << 32 | y; /* the two loads side by side: with n, still every byte */
+#endif
+    } else { /* 1..3 bytes: first, middle and last cover them all */
+        v = (uint64_t)u[0] | (uint64_t)u[n >> 1] << 8 | (uint64_t)u[n - 1] << 16;
+    }
+    *head = v;
+}
+
+/* The parameter-name table's slot of a name (pw_param_key_words). */
+static inline size_t pw_param_memo_slot(uint64_t head, uint64_t tail, size_t n)
+{
+    return (size_t)(((head ^ (tail * 0x9e3779b97f4a7c15ull) ^ n) * 0xff51afd7ed558ccdull) >>
+                    (64 - PW_PARAM_MEMO_LOG));
+}
+
+/* A name of 1..16 bytes not in the parameter-name table (e, its slot; head and tail, its words):
+ * classified through the memo, and put in e. */
+pw_ctx pw_ctx_param_key_miss(pw_detect_scratch *s, pw_arena *a, const char *key, size_t n,
+                             pw_param_memo *e, uint64_t head, uint64_t tail);
+
+/* pw_ctx_from_param_key with the table's lookup inline: a parameter name of 1..16 bytes met
+ * before costs two loads, a multiply and a compare, no call (URL names repeat in every request:
+ * "v", "tid", "dl", "ev", "utm_source"). */
+static inline pw_ctx pw_ctx_param_key(pw_detect_scratch *s, pw_arena *a, const char *key, size_t n)
+{
+    if (n - 1 < 16) { /* n == 0 wraps around */
+        uint64_t head, tail;
+        pw_param_key_words(key, n, &head, &tail);
+        pw_param_memo *e = &s->param_memo[pw_param_memo_slot(head, tail, n)];
+        if (e->len == n && e->head == head && e->tail == tail)
+            return (pw_ctx)e->ctx;
+        return pw_ctx_param_key_miss(s, a, key, n, e, head, tail);
+    }
+    return pw_ctx_from_param_key(s, a, key, n);
+}
+
 /* ---- det-speed: segments remembered to give no hit (seg_memo.c) ----
  * A segment's hits depend only on its bytes, its context, field type, place in a URL (path slug,
  * query value, quiet page part) and decoding depth. Values repeat from event to event ("ev=
@@ -691,7 +772,8 @@ typedef struct pw_seg_memo_key {
     uint64_t hash;
     uint32_t tag; /* context, type, place and depth */
     int ok;       /* the segment may be remembered as giving no hit */
-    int hits_ok;  /* the segment may be remembered with its hits */
+    int hits_ok;  /* the segment may be remembered with its hits (2: its ends say it may, a
+                   * decoded part's bytes are looked at when needed: seg_memo.c) */
 } pw_seg_memo_key;
 
 /* The scratch's memo (NULL when out of memory: nothing is remembered). */
@@ -704,6 +786,13 @@ void pw_seg_memo_put(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *
 /* 1 if g was remembered with its hits and they were added again (spans moved to g's place, their
  * strings copied into the arena); 0: scan it (not remembered, or no room for the hits). */
 int pw_seg_memo_replay(pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k);
+/* engine-url7: runs of path slugs ("/conditions/breast-cancer") that no vocabulary phrase can
+ * cross (path_phrase.c), remembered by their bytes (up to PW_RUN_MEMO_LEN) in a table of their
+ * own. 1 if run s[0..n) is one; *hash: its key for pw_seg_memo_run_put (0: not remembered). */
+#define PW_RUN_MEMO_SLOTS 256 /* a power of two */
+#define PW_RUN_MEMO_LEN   64
+int pw_seg_memo_run_quiet(const pw_scan *sc, const char *s, size_t n, uint64_t *hash);
+void pw_seg_memo_run_put(const pw_scan *sc, const char *s, size_t n, uint64_t hash);
 /* Remember g with the hits it gave, sc->s->hits[from, n_hits), when they can be. */
 void pw_seg_memo_put_hits(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k,
                           size_t from);
@@ -716,8 +805,10 @@ int pw_scan_room(pw_scan *sc, size_t k);
 
 /* The first of parts[0..np) whose health context does not count: 0 when the host is a careers,
  * giving … host, i + 1 when path slug i is a page word ("/careers/"), np when the URL is no
- * general page. auth: the authority's end as pw_url_parts gives it. */
-size_t pw_page_quiet_from(const char *s, size_t auth, const pw_url_part *parts, size_t np);
+ * general page. auth: the authority's end as pw_url_parts gives it. The host's answer is
+ * remembered in scr's host memo (engine-url7; scr NULL: not). */
+size_t pw_page_quiet_from(pw_detect_scratch *scr, const char *s, size_t auth,
+                          const pw_url_part *parts, size_t np);
 /* Drop the health and care-intent hits among hits [mark, n) that segment g added when g's text is
  * a general page's ("Oncology Nurse - Careers"); URL path slugs are left alone. */
 void pw_page_text_filter(pw_scan *sc, const pw_seg *g, size_t mark);

@@ -210,20 +210,54 @@ static pw_ctx classify_param(pw_arena *a, const char *key, size_t n, int escaped
     return pw_ctx_from_key(key, n);
 }
 
-pw_ctx pw_ctx_from_param_key(pw_detect_scratch *s, pw_arena *a, const char *key, size_t n)
+/* The classification of a parameter name through the set-associative memo; *ok = 0 when it is
+ * not the name's own answer (the decoded copy could not be made). Not inlined: the lookup below
+ * stays a leaf without it. */
+static __attribute__((noinline)) pw_ctx param_key_memo(pw_detect_scratch *s, pw_arena *a,
+                                                       const char *key, size_t n, int *ok)
 {
-    int ok;
-    if (n == 0)
-        return PW_CTX_NONE;
+    *ok = 1;
     if (n > PW_KEY_MEMO_LEN)
-        return classify_param(a, key, n, key_escaped(key, n), &ok);
+        return classify_param(a, key, n, key_escaped(key, n), ok);
     key_sum ks = key_hash(key, n);
     pw_key_memo *set, *m = memo_find(s, key, n, &ks, 1, &set);
     if (m)
         return (pw_ctx)(m->ctx & ~(MEMO_ESCAPED | MEMO_DECODED));
     int escaped = key_escaped(key, n);
-    pw_ctx c = classify_param(a, key, n, escaped, &ok);
-    if (ok)
+    pw_ctx c = classify_param(a, key, n, escaped, ok);
+    if (*ok)
         memo_put(set, key, n, &ks, (unsigned)c | (escaped ? MEMO_ESCAPED | MEMO_DECODED : 0));
     return c;
+}
+
+/* engine-url7: a URL's parameter names ("v", "tid", "dl", "ev", "utm_source") come back in every
+ * request, each costing a hash, a set walk and a move forward in the memo above (≈ 96
+ * instructions). A name of up to 16 bytes is first looked up in a direct-mapped table keyed by
+ * its first and last eight bytes and its length (together they hold every byte of it:
+ * pw_param_key_words), inline in the caller (pw_ctx_param_key); a miss comes here and fills the
+ * slot. The table holds answers of the memo (a function of the name's bytes), so it only saves
+ * their cost. */
+pw_ctx pw_ctx_param_key_miss(pw_detect_scratch *s, pw_arena *a, const char *key, size_t n,
+                             pw_param_memo *e, uint64_t head, uint64_t tail)
+{
+    int ok;
+    pw_ctx c = param_key_memo(s, a, key, n, &ok);
+    if (ok)
+        *e = (pw_param_memo){head, tail, (unsigned char)n, (unsigned char)c};
+    return c;
+}
+
+pw_ctx pw_ctx_from_param_key(pw_detect_scratch *s, pw_arena *a, const char *key, size_t n)
+{
+    int ok;
+    if (n == 0)
+        return PW_CTX_NONE;
+    if (n > 16)
+        return param_key_memo(s, a, key, n, &ok);
+    uint64_t head, tail;
+    pw_param_key_words(key, n, &head, &tail);
+    pw_param_memo *e = &s->param_memo[pw_param_memo_slot(head, tail, n)];
+    if (e->len == n && e->head == head && e->tail == tail)
+        return (pw_ctx)e->ctx;
+    return pw_ctx_param_key_miss(s, a, key, n, e, head, tail);
 }

@@ -199,12 +199,61 @@ static int slug_general(const char *s, size_t b, size_t e)
     return 0;
 }
 
-/* 1 if the URL is a general page's: *at = 0 when its host is one, i + 1 when path slug i is. */
-static int general_at(const char *s, size_t auth, const pw_url_part *parts, size_t np, size_t *at)
+/* 1 if the URL whose authority ends at auth names a general page's host. */
+static int authority_general(const char *s, size_t auth)
 {
     size_t hb, he;
+    return url_host(s, auth, &hb, &he) && host_general(s, hb, he);
+}
+
+static uint64_t host_load8(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* b and s hold the same n >= 8 bytes: eight at a time, the last eight covering the rest. */
+static int same_authority(const char *b, const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        if (host_load8(b + i) != host_load8(s + i))
+            return 0;
+    return i == n || host_load8(b + n - 8) == host_load8(s + n - 8);
+}
+
+/* authority_general, remembered by the authority's bytes s[0..auth) in scr (engine-url7): the
+ * hosts of a site's tracker requests are few ("https://www.facebook.com",
+ * "https://www.google-analytics.com"), and a hash and a compare cost less than finding the host
+ * and matching it against the host words and job-board domains. */
+static int authority_general_memo(pw_detect_scratch *scr, const char *s, size_t auth)
+{
+    if (!scr || auth < 8 || auth > PW_HOST_MEMO_LEN)
+        return authority_general(s, auth);
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ auth;
+    size_t i = 0;
+    for (; i + 8 <= auth; i += 8)
+        h = (h ^ host_load8(s + i)) * 0xff51afd7ed558ccdull;
+    if (i < auth)
+        h = (h ^ host_load8(s + auth - 8)) * 0xff51afd7ed558ccdull;
+    pw_host_memo *e = &scr->host_memo[(h >> 40) & (PW_HOST_MEMO_SLOTS - 1)];
+    if (e->hash == h && e->n == auth && same_authority(e->bytes, s, auth))
+        return e->general;
+    int general = authority_general(s, auth);
+    e->hash = h;
+    e->n = (uint32_t)auth;
+    e->general = (unsigned char)general;
+    memcpy(e->bytes, s, auth);
+    return general;
+}
+
+/* 1 if the URL is a general page's: *at = 0 when its host is one, i + 1 when path slug i is. */
+static int general_at(pw_detect_scratch *scr, const char *s, size_t auth, const pw_url_part *parts,
+                      size_t np, size_t *at)
+{
     *at = 0;
-    if (url_host(s, auth, &hb, &he) && host_general(s, hb, he))
+    if (authority_general_memo(scr, s, auth))
         return 1;
     for (size_t i = 0; i < np; i++) {
         if (parts[i].kind == PW_UPART_PATH &&
@@ -216,10 +265,11 @@ static int general_at(const char *s, size_t auth, const pw_url_part *parts, size
     return 0;
 }
 
-size_t pw_page_quiet_from(const char *s, size_t auth, const pw_url_part *parts, size_t np)
+size_t pw_page_quiet_from(pw_detect_scratch *scr, const char *s, size_t auth,
+                          const pw_url_part *parts, size_t np)
 {
     size_t at;
-    return general_at(s, auth, parts, np, &at) ? at : np;
+    return general_at(scr, s, auth, parts, np, &at) ? at : np;
 }
 
 int pw_detect_general_page(const char *url, size_t n, size_t *slug)
@@ -229,7 +279,7 @@ int pw_detect_general_page(const char *url, size_t n, size_t *slug)
     if (!url || auth == 0)
         return 0; /* a relative URL names no host and no page */
     size_t at;
-    if (!general_at(url, auth, parts, np, &at))
+    if (!general_at(NULL, url, auth, parts, np, &at))
         return 0;
     size_t k = 0; /* path slugs up to the page word */
     for (size_t i = 0; i < at; i++)

@@ -92,12 +92,19 @@ static int may_cross(const pw_scan *sc, const pw_seg *g, const pw_url_part *part
     size_t lo = parts[first].val_start, hi = parts[last].val_end;
     if (memchr(s + lo, '%', hi - lo))
         return 1;
+    /* engine-url7: the answer depends on the run's bytes alone (its cuts are its '/' runs, its
+     * words are read inside it) and the vocabulary: a run found before to be crossed by no
+     * phrase ("/conditions/breast-cancer" in every request of a page) is not looked at again */
+    uint64_t hash;
+    if (pw_seg_memo_run_quiet(sc, s + lo, hi - lo, &hash))
+        return 0;
     for (size_t k = first; k < last; k++) {
         size_t p = parts[k].val_end, a, b;
         size_t an = word_next_to(s, lo, hi, p, -1, &a), bn = word_next_to(s, lo, hi, p, 1, &b);
         if (an == 0 || bn == 0 || pw_vocab_may_join(sc->d->vocab, s, g->n, a, an, b, bn))
             return 1;
     }
+    pw_seg_memo_run_put(sc, s + lo, hi - lo, hash);
     return 0;
 }
 
@@ -118,6 +125,10 @@ void pw_scan_path_phrases(pw_scan *sc, const pw_seg *g, const pw_url_part *parts
 {
     size_t i = 0;
     while (i < np && sc->st == PW_OK) {
+        if (parts[i].kind != PW_UPART_PATH) { /* a query's parameters: no run starts there */
+            i++;
+            continue;
+        }
         size_t j = i;
         while (j + 1 < np && adjacent(g->s, &parts[j], &parts[j + 1]))
             j++;

@@ -185,22 +185,41 @@ static void scan_identifiers(pw_scan *sc, const pw_seg *g)
         pw_ident_address(sc, g);
 }
 
-/* s[0..n) holds a byte that decoding may change ('%' or '+'), eight bytes at a time. */
-static int may_decode(const char *s, size_t n)
+/* A byte of v is '%' or '+' (exact: the zero-byte test answers "any" without error). */
+static inline int word_may_decode(uint64_t v)
 {
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t pct = v ^ (ones * '%'), plus = v ^ (ones * '+');
+    return ((((pct - ones) & ~pct) | ((plus - ones) & ~plus)) & highs) != 0;
+}
+
+/* s[0..n) holds a byte that decoding may change ('%' or '+'), eight bytes at a time; the rest
+ * of a value of 8 or more bytes is its last eight (engine-url7: "ts=1700000000123" had five
+ * bytes looked at one by one), a shorter one is read in one or two loads (zeros above: no zero
+ * byte is '%' or '+'). */
+static int may_decode(const char *s, size_t n)
+{
     size_t i = 0;
+    uint64_t v;
     for (; i + 8 <= n; i += 8) {
-        uint64_t v, pct, plus;
         memcpy(&v, s + i, 8);
-        pct = v ^ (ones * '%'), plus = v ^ (ones * '+');
-        if ((((pct - ones) & ~pct) | ((plus - ones) & ~plus)) & highs)
+        if (word_may_decode(v))
             return 1;
     }
-    for (; i < n; i++)
-        if (s[i] == '%' || s[i] == '+')
-            return 1;
-    return 0;
+    if (i == n)
+        return 0;
+    if (n >= 8) {
+        memcpy(&v, s + n - 8, 8);
+        return word_may_decode(v);
+    }
+    if (n >= 4) { /* two overlapping loads hold every byte */
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        return word_may_decode((uint64_t)x | (uint64_t)y << 32);
+    }
+    const unsigned char *u = (const unsigned char *)s; /* 1..3: first, middle, last */
+    return word_may_decode((uint64_t)u[0] | (uint64_t)u[n >> 1] << 8 | (uint64_t)u[n - 1] << 16);
 }
 
 /* A bookkeeping parameter (ts=, v=, id=, fbp=) is scanned for canaries and decoded layers only

@@ -42,6 +42,36 @@ static size_t find_either(const char *s, size_t i, size_t n, char a, char b)
     return pw_find_char(s, i, x, b);
 }
 
+/* The first of two bytes at or after i (n when none), both looked for in one pass: for a search
+ * that would otherwise walk the same long stretch twice (a query for its '#' and its ';'). */
+static size_t find_first_of2(const char *s, size_t i, size_t n, char a, char b)
+{
+    if (i >= n)
+        return n;
+#if defined(__SSE2__) && defined(__x86_64__)
+    if (n >= 16) {
+        const __m128i av = _mm_set1_epi8(a), bv = _mm_set1_epi8(b);
+        for (; i + 16 <= n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            unsigned bits = (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(_mm_cmpeq_epi8(v, av), _mm_cmpeq_epi8(v, bv)));
+            if (bits)
+                return i + (size_t)__builtin_ctz(bits);
+        }
+        if (i == n)
+            return n;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+        unsigned bits = (unsigned)_mm_movemask_epi8(
+                            _mm_or_si128(_mm_cmpeq_epi8(v, av), _mm_cmpeq_epi8(v, bv))) >>
+                        (i - (n - 16));
+        return bits ? i + (size_t)__builtin_ctz(bits) : n;
+    }
+#endif
+    while (i < n && s[i] != a && s[i] != b)
+        i++;
+    return i;
+}
+
 /* The length of the scheme s starts with ("https"), 0 if it starts with none. */
 static size_t scheme_len(const char *s, size_t n)
 {
@@ -91,9 +121,10 @@ static void split_path(part_sink *k, const char *s, size_t b, size_t e)
     }
 }
 
-static void split_params(part_sink *k, const char *s, size_t b, size_t e)
+/* Split s[b..e) at '&' and ';' into parameters; semi: the first ';' in it (e when none). */
+static void split_params_from(part_sink *k, const char *s, size_t b, size_t e, size_t semi)
 {
-    size_t i = b, semi = pw_find_char(s, b, e, ';'); /* ';' is rare: found once, then again */
+    size_t i = b; /* ';' is rare: found once, then again */
     while (i < e) {
         if (semi < i)
             semi = pw_find_char(s, i, e, ';');
@@ -109,6 +140,11 @@ static void split_params(part_sink *k, const char *s, size_t b, size_t e)
     }
 }
 
+static void split_params(part_sink *k, const char *s, size_t b, size_t e)
+{
+    split_params_from(k, s, b, e, pw_find_char(s, b, e, ';'));
+}
+
 size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, size_t *authority_end)
 {
     part_sink k = {parts, 0, max > 0 ? max - 1 : 0, 0};
@@ -116,9 +152,11 @@ size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, siz
     *authority_end = a;
     size_t q = find_either(s, a, n, '?', '#');
     split_path(&k, s, a, q);
-    if (q < n && s[q] == '?') {
-        size_t h = pw_find_char(s, q + 1, n, '#');
-        split_params(&k, s, q + 1, h);
+    if (q < n && s[q] == '?') { /* the query's end ('#') and first ';' in one pass */
+        size_t h = find_first_of2(s, q + 1, n, '#', ';'), semi = h;
+        if (h < n && s[h] == ';')
+            h = pw_find_char(s, semi + 1, n, '#');
+        split_params_from(&k, s, q + 1, h, semi);
         q = h;
     }
     if (q < n && s[q] == '#') {
@@ -164,7 +202,7 @@ pw_seg pw_seg_sub(const pw_seg *g, size_t a, size_t b)
 
 static pw_ctx key_ctx(pw_scan *sc, const char *k, size_t n)
 {
-    return pw_ctx_from_param_key(sc->s, sc->a, k, n);
+    return pw_ctx_param_key(sc->s, sc->a, k, n);
 }
 
 /* A slug's context from the slug before it: only patient-record words count
@@ -183,7 +221,8 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
 {
     pw_url_part parts[PW_URL_MAX_PARTS];
     size_t auth = 0, np = pw_url_parts(g->s, g->n, parts, PW_URL_MAX_PARTS, &auth);
-    size_t quiet = pw_page_quiet_from(g->s, auth, parts, np); /* careers, news… (det-quality) */
+    size_t quiet =
+        pw_page_quiet_from(sc->s, g->s, auth, parts, np); /* careers, news… (det-quality) */
     pw_seg t = *g; /* one copy; each part sets every field it changes */
     for (size_t i = 0; i < np && sc->st == PW_OK; i++) {
         const pw_url_part *p = &parts[i];

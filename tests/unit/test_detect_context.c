@@ -229,7 +229,8 @@ static void test_before_cache(void)
         snprintf(fr[t], sizeof fr[t], "%s%44s%s", t ? "xyz" : "tel", "", "est le 0798765432");
         size_t i = strlen(fr[t]) - 10;
         pw_ctx_memo_clear(s);
-        pw_seg g = {.s = fr[t], .n = strlen(fr[t]), .memo = s->ctx_memo};
+        pw_seg g = {
+            .s = fr[t], .n = strlen(fr[t]), .memo = s->ctx_memo, .ctx_cache = &s->ctx_cache};
         CHECK_INT(pw_ctx_before_seg(&g, i), t ? PW_CTX_NONE : PW_CTX_PHONE);
         CHECK_INT(pw_ctx_before(fr[t], i), t ? PW_CTX_NONE : PW_CTX_PHONE);
     }
@@ -274,7 +275,11 @@ static void test_before_cache(void)
         pw_seg_masks masks;
         pw_seg_summarize_masks(&a, text, n, &sum, &masks);
         pw_ctx_memo_clear(s);
-        pw_seg g = {.s = text, .n = n, .memo = s->ctx_memo, .sum = (r >> 40) & 1 ? &sum : NULL};
+        pw_seg g = {.s = text,
+                    .n = n,
+                    .memo = s->ctx_memo,
+                    .ctx_cache = &s->ctx_cache,
+                    .sum = (r >> 40) & 1 ? &sum : NULL};
         for (size_t i = 0; i <= n; i++) {
             asked++;
             wrong += pw_ctx_before_seg(&g, i) != pw_ctx_before(text, i);
