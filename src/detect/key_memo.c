@@ -254,10 +254,5 @@ pw_ctx pw_ctx_from_param_key(pw_detect_scratch *s, pw_arena *a, const char *key,
         return PW_CTX_NONE;
     if (n > 16)
         return param_key_memo(s, a, key, n, &ok);
-    uint64_t head, tail;
-    pw_param_key_words(key, n, &head, &tail);
-    pw_param_memo *e = &s->param_memo[pw_param_memo_slot(head, tail, n)];
-    if (e->len == n && e->head == head && e->tail == tail)
-        return (pw_ctx)e->ctx;
-    return pw_ctx_param_key_miss(s, a, key, n, e, head, tail);
+    return pw_ctx_param_key(s, a, key, n); /* the table, inline (1..16 bytes) */
 }

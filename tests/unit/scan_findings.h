@@ -1,12 +1,18 @@
 /*
  * scan_findings.h — n synthetic findings on n pages, as a scan's result gives them, for the
- * baseline comparison's memory tests (test_baseline_mem, test_baseline_peak).
+ * baseline comparison's memory tests (test_baseline_mem, test_baseline_peak, test_baseline_pages),
+ * their JSON report as a comparison reads it, and the heap's size.
  */
 #ifndef PW_TESTS_SCAN_FINDINGS_H
 #define PW_TESTS_SCAN_FINDINGS_H
 
+#include <malloc.h>
+#include <stdio.h>
+
 #include "phiwall/arena.h"
 #include "phiwall/assess.h"
+#include "pw_test.h"
+#include "report/report_internal.h"
 
 /* n findings on n pages, as a scan's result gives them (pages and accounts in the arena). */
 static inline pw_finding *scan_findings(pw_arena *a, size_t n)
@@ -25,6 +31,38 @@ static inline pw_finding *scan_findings(pw_arena *a, size_t n)
             .remediation = "r",
         };
     return f;
+}
+
+/* The JSON report of these findings as a comparison reads it, written to a file a finding at a
+ * time (no text of the whole in the heap to leave a hole in it). */
+static inline FILE *report_file(const pw_finding *f, size_t n)
+{
+    FILE *file = tmpfile();
+    CHECK(file != NULL);
+    if (!file)
+        return NULL;
+    pw_buf fp;
+    pw_buf_init(&fp);
+    fputs("{\"tool\": {\"name\": \"phiwall\"}, \"target\": \"h.har\", \"findings\": [", file);
+    for (size_t i = 0; i < n; i++) {
+        pw_buf_clear(&fp);
+        pw_report_fingerprint(&f[i], &fp);
+        fprintf(file,
+                "%s{\"fingerprint\": \"%s\", \"rule_id\": \"%s\", \"severity\": \"%s\", "
+                "\"account_id\": \"%s\", \"page\": {\"url\": \"%s\"}, \"occurrences\": %zu}",
+                i ? ", " : "", fp.data, f[i].rule_id, pw_severity_name(f[i].severity),
+                f[i].account_id, f[i].page_url, f[i].occurrences);
+    }
+    fputs("]}", file);
+    pw_buf_free(&fp);
+    rewind(file);
+    return file;
+}
+
+/* The heap's size (mallinfo2's arena): with mmap and trimming off, it only grows, to the peak. */
+static inline size_t heap_size(void)
+{
+    return mallinfo2().arena;
 }
 
 #endif

@@ -22,35 +22,6 @@
 #define BASELINE 100 /* findings, on pages c0 … c99 */
 #define VISITED  50  /* of their pages the scan visited (with another query: the same key) */
 
-static FILE *report_file(const pw_finding *f, size_t n)
-{
-    FILE *file = tmpfile();
-    CHECK(file != NULL);
-    if (!file)
-        return NULL;
-    pw_buf fp;
-    pw_buf_init(&fp);
-    fputs("{\"tool\": {\"name\": \"phiwall\"}, \"target\": \"h.har\", \"findings\": [", file);
-    for (size_t i = 0; i < n; i++) {
-        pw_buf_clear(&fp);
-        pw_report_fingerprint(&f[i], &fp);
-        fprintf(file,
-                "%s{\"fingerprint\": \"%s\", \"rule_id\": \"%s\", \"severity\": \"%s\", "
-                "\"account_id\": \"%s\", \"page\": {\"url\": \"%s\"}, \"occurrences\": %zu}",
-                i ? ", " : "", fp.data, f[i].rule_id, pw_severity_name(f[i].severity),
-                f[i].account_id, f[i].page_url, f[i].occurrences);
-    }
-    fputs("]}", file);
-    pw_buf_free(&fp);
-    rewind(file);
-    return file;
-}
-
-static size_t heap_size(void)
-{
-    return mallinfo2().arena;
-}
-
 /* The heap's growth over a comparison of BASELINE findings, none in the scan, with a scan of
  * n_pages pages (VISITED of them the baseline's), the diff alive. */
 static size_t compare_peak(size_t n_pages)
