@@ -158,6 +158,18 @@ static size_t field_base(const pw_seg *g)
     return g->ostart ? g->ostart[0] : g->base;
 }
 
+/* h mixed with the n bytes at s, eight at a time (the last eight overlap when n is not a
+ * multiple). */
+static uint64_t mix_bytes(uint64_t h, const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        h = mix(h, load8(s + i));
+    if (i < n)
+        h = mix(h, n >= 8 ? load8(s + n - 8) : load_short(s, n));
+    return h;
+}
+
 /* g (at this depth) as a memo key; k->ok = 0 when it cannot be remembered. */
 static void key_of(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k)
 {
@@ -170,12 +182,13 @@ static void key_of(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_ke
     if (!k->ok && !k->hits_ok)
         return;
     k->tag = tag_of(g, depth);
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ g->n ^ (uint64_t)k->tag << 32;
-    size_t i = 0;
-    for (; i + 8 <= g->n; i += 8)
-        h = mix(h, load8(g->s + i));
-    if (i < g->n)
-        h = mix(h, g->n >= 8 ? load8(g->s + g->n - 8) : load_short(g->s, g->n));
+    uint64_t h = mix_bytes(0x9e3779b97f4a7c15ull ^ g->n ^ (uint64_t)k->tag << 32, g->s, g->n);
+    /* The key's text too, not only its context: detectors read it (a "cita" or "fecha" key
+     * reads a date day-first, ident_date.c; a bare "name" or "provider" key decides a name,
+     * ident_name.c), so the same bytes under another key may give other hits. The bytes are
+     * compared on a match; the key only through the 64-bit hash. */
+    if (g->key_n)
+        h = mix_bytes(mix(h, 0x6b6579u ^ (uint64_t)g->key_n << 24), g->key, g->key_n);
     k->hash = h;
 }
 

@@ -235,5 +235,53 @@ static void test_decoded_slug_hit_at_its_offset(void)
     dt_close(&t);
 }
 
+/* The same bytes under another key: the segment and hit memos key a segment by its key's text
+ * too, which detectors read ("cita" reads 03/04 day-first, ident_date.c; a bare "provider"
+ * key's value is a service, "provider_name"'s a name, ident_name.c). Keyed by the key's context
+ * alone, a reused scratch answered as for the first key (found in review, 2 December 2026). */
+static void test_same_bytes_other_key(void)
+{
+    static const struct {
+        const char *key, *value;
+        pw_field_type type;
+    } seq[] = {
+        {"cita", "03/04/2025", PW_FT_JSON_VALUE},
+        {"cita", "03/04/2025", PW_FT_JSON_VALUE},
+        {"appointment", "03/04/2025", PW_FT_JSON_VALUE},
+        {NULL,
+         "https://www.facebook.com/tr?id=1&dl=https://www.example.org/book%3Fcita%3D03/04/2025",
+         PW_FT_URL},
+        {NULL,
+         "https://www.facebook.com/tr?id=2&dl=https://www.example.org/book%3Fcita%3D03/04/2025",
+         PW_FT_URL},
+        {NULL,
+         "https://www.facebook.com/tr?id=3&dl=https://www.example.org/book%3Fappointment%3D03/04/"
+         "2025",
+         PW_FT_URL},
+        {NULL, "https://www.example.org/?provider=Google", PW_FT_URL},
+        {NULL, "https://www.example.org/?provider_name=Google", PW_FT_URL},
+    };
+    dt_ctx t;
+    CHECK(dt_open(&t, NULL, 0));
+    size_t wrong = 0, with_hits = 0;
+    for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+        pw_detect_scratch *s = NULL;
+        pw_hit *ref = NULL;
+        size_t nref = 0;
+        CHECK(pw_detect_scratch_new(t.d, &s, NULL) == PW_OK);
+        CHECK(pw_detect_scan(t.d, s, &t.a, seq[i].key, seq[i].value, strlen(seq[i].value),
+                             seq[i].type, &ref, &nref, NULL) == PW_OK);
+        pw_detect_scratch_free(s);
+        dt_scan(&t, seq[i].key, seq[i].value, seq[i].type);
+        with_hits += nref > 0;
+        if (!same_hits(t.h, t.n, ref, nref) && ++wrong)
+            fprintf(stderr, "  hits differ for %s %s\n", seq[i].key ? seq[i].key : "-",
+                    seq[i].value);
+    }
+    CHECK_INT((int)wrong, 0);
+    CHECK(with_hits >= 6);
+    dt_close(&t);
+}
+
 PW_TEST_MAIN(PW_TEST(test_param_names_as_classified), PW_TEST(test_urls_same_as_fresh),
-             PW_TEST(test_decoded_slug_hit_at_its_offset))
+             PW_TEST(test_decoded_slug_hit_at_its_offset), PW_TEST(test_same_bytes_other_key))
