@@ -1,11 +1,14 @@
 /* fuzz_scan.c — libFuzzer target for the whole HAR scan: any bytes read as a HAR go through
  * decode, detect and assess, and the result is rendered in every report format. The catalog and
- * detector are built once (they are read-only); each input gets a fresh assessor. */
+ * detector are built once (they are read-only); each input gets a fresh assessor. Every format
+ * renders (PW_OK), and the JSON and SARIF reports are JSON that yajl reads. */
 #include <stdint.h>
 #include <stdio.h>
+#include <yajl/yajl_tree.h>
 
 #include "phiwall/har.h"
 #include "phiwall/report.h"
+#include "pw_fuzz.h"
 
 static pw_catalog *catalog;
 static pw_detector *detector;
@@ -19,8 +22,6 @@ static pw_status on_request(void *ctx, const pw_request *r, pw_err *err)
 {
     return pw_assessor_add_request(ctx, r, err);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -47,7 +48,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (int fmt = PW_REPORT_TEXT; fmt <= PW_REPORT_HTML; fmt++) {
                 pw_buf b;
                 pw_buf_init(&b);
-                pw_report_render(r, (pw_report_format)fmt, &ro, &b, NULL);
+                FUZZ_ASSERT(pw_report_render(r, (pw_report_format)fmt, &ro, &b, NULL) == PW_OK);
+                if (fmt == PW_REPORT_JSON || fmt == PW_REPORT_SARIF) {
+                    FUZZ_ASSERT(b.data != NULL); /* NUL-terminated after any append */
+                    char eb[128];
+                    yajl_val v = yajl_tree_parse(b.data, eb, sizeof eb);
+                    if (!v)
+                        fprintf(stderr, "report %d is no JSON: %s\n", fmt, eb);
+                    FUZZ_ASSERT(v != NULL);
+                    yajl_tree_free(v);
+                }
                 pw_buf_free(&b);
             }
         }
