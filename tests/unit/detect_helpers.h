@@ -114,4 +114,26 @@ static inline void dt_expect_none(dt_ctx *t, const char *key, const char *s, pw_
     CHECK(h == NULL);
 }
 
+/* Two strings alike (both NULL, or equal). */
+static inline int dt_same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Two lists of hits alike in every field (spans, category, subtype, value, confidence, reason,
+ * its detail, sensitivity): what a memo must give back as a fresh scan finds it. */
+static inline int dt_same_hits(const pw_hit *a, size_t na, const pw_hit *b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (a[i].category != b[i].category || a[i].start != b[i].start || a[i].end != b[i].end ||
+            strcmp(a[i].subtype, b[i].subtype) != 0 ||
+            strcmp(a[i].normalized, b[i].normalized) != 0 || a[i].confidence != b[i].confidence ||
+            a[i].reason != b[i].reason || !dt_same_text(a[i].reason_detail, b[i].reason_detail) ||
+            a[i].sensitivity != b[i].sensitivity)
+            return 0;
+    return 1;
+}
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "phiwall/arena.h"
 #include "phiwall/assess.h"
+#include "phiwall/baseline.h"
 #include "pw_test.h"
 #include "report/report_internal.h"
 
@@ -63,6 +64,28 @@ static inline FILE *report_file(const pw_finding *f, size_t n)
 static inline size_t heap_size(void)
 {
     return mallinfo2().arena;
+}
+
+/* The baseline read from file (closed here), then compared with r, the heap's growth over the
+ * comparison alone in *grown; *b and *d for the caller to check and free (d only on PW_OK). */
+static inline pw_status compare_grown(FILE *file, const pw_scan_result *r, pw_baseline **b,
+                                      pw_baseline_diff *d, size_t *grown)
+{
+    pw_err err;
+    pw_err_clear(&err);
+    *b = NULL;
+    *grown = 0;
+    CHECK(file && pw_baseline_parse_file(file, "old.json", b, &err) == PW_OK);
+    if (file)
+        fclose(file);
+    size_t before = heap_size();
+    pw_status st = *b ? pw_baseline_compare(*b, r, d, &err) : PW_ERR_INVALID;
+    if (st != PW_OK)
+        fprintf(stderr, "%s\n", err.msg);
+    CHECK(st == PW_OK);
+    size_t after = heap_size();
+    *grown = after > before ? after - before : 0;
+    return st;
 }
 
 #endif

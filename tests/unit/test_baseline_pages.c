@@ -38,19 +38,10 @@ static size_t compare_peak(size_t n_pages)
                 ? pw_arena_sprintf(&a, "https://h.org/conditions/c%zu?ref=%zu", p, p)
                 : pw_arena_sprintf(&a, "https://www.hospital.org/conditions/c%06zu/overview", p);
     pw_scan_result r = {.target = "h.har", .pages = pages, .n_pages = n_pages};
-    pw_baseline *b = NULL;
-    pw_err err;
-    pw_err_clear(&err);
-    CHECK(file && pw_baseline_parse_file(file, "old.json", &b, &err) == PW_OK);
-    if (file)
-        fclose(file);
-    size_t before = heap_size();
+    pw_baseline *b;
     pw_baseline_diff d;
-    pw_status st = b ? pw_baseline_compare(b, &r, &d, &err) : PW_ERR_INVALID;
-    if (st != PW_OK)
-        fprintf(stderr, "%s\n", err.msg);
-    CHECK(st == PW_OK);
-    size_t after = heap_size();
+    size_t grown;
+    pw_status st = compare_grown(file, &r, &b, &d, &grown);
     /* the pages visited: their findings gone; the others not rechecked (page not visited) */
     CHECK(st != PW_OK || (d.n_gone == VISITED && d.n_unchecked == BASELINE - VISITED));
     for (size_t i = 0; st == PW_OK && i < d.n_unchecked; i++)
@@ -59,7 +50,7 @@ static size_t compare_peak(size_t n_pages)
         pw_baseline_diff_free(&d);
     pw_baseline_free(b);
     pw_arena_free(&a);
-    return after > before ? after - before : 0;
+    return grown;
 }
 
 static void little_per_scan_page(void)

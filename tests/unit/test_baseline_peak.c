@@ -29,25 +29,16 @@ static size_t compare_peak(size_t n)
     pw_finding *f = scan_findings(&a, n);
     FILE *file = report_file(f, n);
     pw_scan_result r = {.target = "h.har", .findings = f, .n_findings = n};
-    pw_baseline *b = NULL;
-    pw_err err;
-    pw_err_clear(&err);
-    CHECK(file && pw_baseline_parse_file(file, "old.json", &b, &err) == PW_OK);
-    if (file)
-        fclose(file);
-    size_t before = heap_size();
+    pw_baseline *b;
     pw_baseline_diff d;
-    pw_status st = b ? pw_baseline_compare(b, &r, &d, &err) : PW_ERR_INVALID;
-    if (st != PW_OK)
-        fprintf(stderr, "%s\n", err.msg);
-    CHECK(st == PW_OK);
-    size_t after = heap_size();
+    size_t grown;
+    pw_status st = compare_grown(file, &r, &b, &d, &grown);
     CHECK(st != PW_OK || (d.n_unchanged == n && d.n_new == 0 && d.n_gone == 0));
     if (st == PW_OK)
         pw_baseline_diff_free(&d);
     pw_baseline_free(b);
     pw_arena_free(&a);
-    return after > before ? after - before : 0;
+    return grown;
 }
 
 static void peak_bounded_per_finding(void)

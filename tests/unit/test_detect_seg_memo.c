@@ -74,25 +74,6 @@ static size_t fresh_scan(const pw_detector *d, pw_arena *a, const memo_case *c, 
     return n;
 }
 
-static int same_text(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-static int same_hits(const pw_hit *a, size_t na, const pw_hit *b, size_t nb)
-{
-    if (na != nb)
-        return 0;
-    for (size_t i = 0; i < na; i++)
-        if (a[i].category != b[i].category || a[i].start != b[i].start || a[i].end != b[i].end ||
-            strcmp(a[i].subtype, b[i].subtype) != 0 ||
-            strcmp(a[i].normalized, b[i].normalized) != 0 || a[i].confidence != b[i].confidence ||
-            a[i].reason != b[i].reason || !same_text(a[i].reason_detail, b[i].reason_detail) ||
-            a[i].sensitivity != b[i].sensitivity)
-            return 0;
-    return 1;
-}
-
 /* Every case, three rounds with one scratch, equals its fresh scan. */
 static void check_against_fresh(const pw_canary *cn, size_t ncn)
 {
@@ -104,9 +85,9 @@ static void check_against_fresh(const pw_canary *cn, size_t ncn)
             pw_hit *ref = NULL;
             size_t nref = fresh_scan(t.d, &t.a, c, &ref);
             CHECK(dt_scan(&t, c->key, c->text, c->type) == nref);
-            if (!same_hits(t.h, t.n, ref, nref))
+            if (!dt_same_hits(t.h, t.n, ref, nref))
                 fprintf(stderr, "  round %d: hits differ for %s\n", round, c->text);
-            CHECK(same_hits(t.h, t.n, ref, nref));
+            CHECK(dt_same_hits(t.h, t.n, ref, nref));
         }
     dt_close(&t);
 }

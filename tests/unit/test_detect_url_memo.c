@@ -114,25 +114,6 @@ static void test_param_names_as_classified(void)
     pw_detector_free(d);
 }
 
-static int same_text(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-static int same_hits(const pw_hit *a, size_t na, const pw_hit *b, size_t nb)
-{
-    if (na != nb)
-        return 0;
-    for (size_t i = 0; i < na; i++)
-        if (a[i].category != b[i].category || a[i].start != b[i].start || a[i].end != b[i].end ||
-            strcmp(a[i].subtype, b[i].subtype) != 0 ||
-            strcmp(a[i].normalized, b[i].normalized) != 0 || a[i].confidence != b[i].confidence ||
-            a[i].reason != b[i].reason || !same_text(a[i].reason_detail, b[i].reason_detail) ||
-            a[i].sensitivity != b[i].sensitivity)
-            return 0;
-    return 1;
-}
-
 /* The URLs: page URLs in dl= whose slugs give hits, behind prefixes of every length (their
  * decoded parts come back at other offsets of other fields), a '+' decoded to a space inside
  * and outside a nested URL, general-page hosts beside hosts of the same length that are none
@@ -199,7 +180,7 @@ static void test_urls_same_as_fresh(void)
             pw_detect_scratch_free(s);
             dt_scan(&t, NULL, urls[i], PW_FT_URL);
             with_hits += round == 0 && nref > 0;
-            if (!same_hits(t.h, t.n, ref, nref) && wrong++ < 5)
+            if (!dt_same_hits(t.h, t.n, ref, nref) && wrong++ < 5)
                 fprintf(stderr, "  round %d: hits differ for %s\n", round, urls[i]);
         }
     CHECK_INT((int)wrong, 0);
@@ -274,7 +255,7 @@ static void test_same_bytes_other_key(void)
         pw_detect_scratch_free(s);
         dt_scan(&t, seq[i].key, seq[i].value, seq[i].type);
         with_hits += nref > 0;
-        if (!same_hits(t.h, t.n, ref, nref) && ++wrong)
+        if (!dt_same_hits(t.h, t.n, ref, nref) && ++wrong)
             fprintf(stderr, "  hits differ for %s %s\n", seq[i].key ? seq[i].key : "-",
                     seq[i].value);
     }
