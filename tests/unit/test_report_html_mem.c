@@ -57,8 +57,30 @@ static pw_finding general_finding(const char *account, const pw_page *page)
                         .n_page_urls = 1};
 }
 
-/* Renders the HTML report of these pages and findings into a sink that reads the heap at each
- * hand-on; returns the heap's peak over the render less what was in use before it (0: failed). */
+/* Renders r's HTML report into a sink that reads the heap at each hand-on; returns the heap's
+ * peak over the render less what was in use before it (0: failed). */
+static size_t result_peak(const pw_scan_result *r)
+{
+    peak pk = {0};
+    pw_buf out;
+    pw_buf_init(&out);
+    out.sink = sink;
+    out.sink_ctx = &pk;
+    pw_err err = {0};
+    size_t before = heap_in_use();
+    pk.max = before;
+    pw_status st = pw_report_render(r, PW_REPORT_HTML, &(pw_report_opts){0}, &out, &err);
+    if (st == PW_OK)
+        st = pw_buf_spill(&out, 0);
+    if (st != PW_OK)
+        fprintf(stderr, "%s\n", err.msg);
+    CHECK(st == PW_OK);
+    CHECK(pk.bytes > 0);
+    pw_buf_free(&out);
+    return st == PW_OK && pk.max > before ? pk.max - before : 0;
+}
+
+/* result_peak of these pages and findings. */
 static size_t render_peak(pw_page *pages, pw_hhs_context *ctx, size_t n_pages, pw_finding *f,
                           size_t n_f)
 {
@@ -69,23 +91,7 @@ static size_t render_peak(pw_page *pages, pw_hhs_context *ctx, size_t n_pages, p
                         .page_contexts = ctx,
                         .target = "hand-built",
                         .source = PW_SOURCE_HAR};
-    peak pk = {0};
-    pw_buf out;
-    pw_buf_init(&out);
-    out.sink = sink;
-    out.sink_ctx = &pk;
-    pw_err err = {0};
-    size_t before = heap_in_use();
-    pk.max = before;
-    pw_status st = pw_report_render(&r, PW_REPORT_HTML, &(pw_report_opts){0}, &out, &err);
-    if (st == PW_OK)
-        st = pw_buf_spill(&out, 0);
-    if (st != PW_OK)
-        fprintf(stderr, "%s\n", err.msg);
-    CHECK(st == PW_OK);
-    CHECK(pk.bytes > 0);
-    pw_buf_free(&out);
-    return st == PW_OK && pk.max > before ? pk.max - before : 0;
+    return result_peak(&r);
 }
 
 static void html_holds_little_per_finding(void)
@@ -196,22 +202,9 @@ static void html_holds_little_per_page(void)
                         .page_reasons = why,
                         .target = "hand-built",
                         .source = PW_SOURCE_HAR};
-    peak pk = {0};
-    pw_buf out;
-    pw_buf_init(&out);
-    out.sink = sink;
-    out.sink_ctx = &pk;
-    pw_err err = {0};
-    size_t before = heap_in_use();
-    pk.max = before;
-    pw_status st = pw_report_render(&r, PW_REPORT_HTML, &(pw_report_opts){0}, &out, &err);
-    if (st == PW_OK)
-        st = pw_buf_spill(&out, 0);
-    CHECK(st == PW_OK);
-    CHECK(pk.bytes > 0);
-    pw_buf_free(&out);
+    size_t grown = result_peak(&r);
     /* less the findings' own arrays (~8 bytes a finding: a key number and a place) */
-    size_t per = pk.max > before ? (pk.max - before - 16 * REAL_PAGES) / REAL_PAGES : 0;
+    size_t per = grown > 16 * REAL_PAGES ? (grown - 16 * REAL_PAGES) / REAL_PAGES : 0;
     fprintf(stderr, "HTML report's heap over the render: %zu bytes a page\n", per);
     CHECK(per > 0);
     /* measured 53 (a key's URL, slot, count, badge and article's page, a row); 222 before */
