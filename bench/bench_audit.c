@@ -165,8 +165,10 @@ static int work(const char *dir, const char *what)
     for (int b = 0; b < batches; b++) {
         pw_status st = synced ? pw_audit_append_batch(a, recs, (size_t)per, NULL)
                               : pw_audit_append_nosync(a, recs, (size_t)per, NULL);
-        if (st != PW_OK || (!synced && b % 100 == 99 && pw_audit_sync(a, NULL) != PW_OK))
+        if (st != PW_OK || (!synced && b % 100 == 99 && pw_audit_sync(a, NULL) != PW_OK)) {
+            fprintf(stderr, "bench_audit: appending to %s failed (batch %d)\n", path, b);
             exit(1);
+        }
     }
     read_io(io1);
     pw_audit_close(a);
@@ -178,6 +180,7 @@ static int work(const char *dir, const char *what)
            "%.5f syncs\n",
            (double)(io1[0] - io0[0]) / recs_n, (double)(io1[2] - io0[2]) / recs_n,
            (double)(io1[1] - io0[1]) / recs_n, (synced ? batches : batches / 100) / recs_n);
+    printf("reproduce: ./build/bench/bench_audit --work %s %s\n", dir, what);
     return 0;
 }
 
