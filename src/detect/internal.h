@@ -776,6 +776,10 @@ typedef struct pw_seg_memo_key {
                    * decoded part's bytes are looked at when needed: seg_memo.c) */
 } pw_seg_memo_key;
 
+/* The memos' byte hash and compare (seg_memo.c; also the host memo, page_context.c): h mixed
+ * with the n bytes at s, eight at a time; 1 when b and s hold the same n bytes. */
+uint64_t pw_memo_hash_bytes(uint64_t h, const char *s, size_t n);
+int pw_memo_same_bytes(const char *b, const char *s, size_t n);
 /* The scratch's memo (NULL when out of memory: nothing is remembered). */
 struct pw_seg_memo *pw_seg_memo_new(void);
 void pw_seg_memo_free(struct pw_seg_memo *m);

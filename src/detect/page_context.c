@@ -206,23 +206,6 @@ static int authority_general(const char *s, size_t auth)
     return url_host(s, auth, &hb, &he) && host_general(s, hb, he);
 }
 
-static uint64_t host_load8(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-/* b and s hold the same n >= 8 bytes: eight at a time, the last eight covering the rest. */
-static int same_authority(const char *b, const char *s, size_t n)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        if (host_load8(b + i) != host_load8(s + i))
-            return 0;
-    return i == n || host_load8(b + n - 8) == host_load8(s + n - 8);
-}
-
 /* authority_general, remembered by the authority's bytes s[0..auth) in scr (engine-url7): the
  * hosts of a site's tracker requests are few ("https://www.facebook.com",
  * "https://www.google-analytics.com"), and a hash and a compare cost less than finding the host
@@ -231,14 +214,9 @@ static int authority_general_memo(pw_detect_scratch *scr, const char *s, size_t 
 {
     if (!scr || auth < 8 || auth > PW_HOST_MEMO_LEN)
         return authority_general(s, auth);
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ auth;
-    size_t i = 0;
-    for (; i + 8 <= auth; i += 8)
-        h = (h ^ host_load8(s + i)) * 0xff51afd7ed558ccdull;
-    if (i < auth)
-        h = (h ^ host_load8(s + auth - 8)) * 0xff51afd7ed558ccdull;
+    uint64_t h = pw_memo_hash_bytes(0x9e3779b97f4a7c15ull ^ auth, s, auth);
     pw_host_memo *e = &scr->host_memo[(h >> 40) & (PW_HOST_MEMO_SLOTS - 1)];
-    if (e->hash == h && e->n == auth && same_authority(e->bytes, s, auth))
+    if (e->hash == h && e->n == auth && pw_memo_same_bytes(e->bytes, s, auth))
         return e->general;
     int general = authority_general(s, auth);
     e->hash = h;

@@ -212,6 +212,16 @@ static int same_bytes(const char *b, const char *s, size_t n)
     return load_short(b, n) == load_short(s, n); /* every byte of 1..7 is in it */
 }
 
+uint64_t pw_memo_hash_bytes(uint64_t h, const char *s, size_t n)
+{
+    return mix_bytes(h, s, n);
+}
+
+int pw_memo_same_bytes(const char *b, const char *s, size_t n)
+{
+    return same_bytes(b, s, n);
+}
+
 int pw_seg_memo_lookup(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k)
 {
     key_of(sc, g, depth, k);
