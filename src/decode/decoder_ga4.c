@@ -73,9 +73,9 @@ static int is_ga4(const dk_ctx *ctx)
  * remarketing audiences, demographics and interests reports) sends to stats.g.doubleclick.net
  * (/r/collect, /j/collect), the same page and client ID as the pageview; `sr`: the same plugin's
  * hit to www.google.com/ads/ga-audiences, which adds the visitor to the property's remarketing
- * audiences in the linked Google Ads account. The type is kept as
- * sent, the meaning after it: "dc (Advertising Features hit to DoubleClick: remarketing,
- * demographics)". */
+ * audiences in the linked Google Ads account — GA4's Google signals send the same hit with the
+ * property's G- ID (ua_hit_label tells them apart). The type is kept as sent, the meaning after
+ * it: "dc (Advertising Features hit to DoubleClick: remarketing, demographics)". */
 static const struct {
     const char *t, *meaning;
 } ua_hit_types[] = {
@@ -89,11 +89,18 @@ static const struct {
     {"timing", "user timing"},
 };
 
-static const char *ua_hit_label(dk_ctx *ctx, const char *t)
+/* GA4's Google-signals hit to www.google.com/ads/ga-audiences: UA's `sr` wire format with a GA4
+ * measurement ID, which has no Advertising Features. */
+static const char ga4_signals_meaning[] = "Google signals hit to Google Ads: remarketing audiences";
+
+static const char *ua_hit_label(dk_ctx *ctx, const char *t, const char *tid)
 {
     for (size_t i = 0; t && i < sizeof ua_hit_types / sizeof ua_hit_types[0]; i++)
         if (strcmp(t, ua_hit_types[i].t) == 0) {
-            const char *s = pw_arena_sprintf(ctx->a, "%s (%s)", t, ua_hit_types[i].meaning);
+            const char *meaning = ua_hit_types[i].meaning;
+            if (strcmp(t, "sr") == 0 && tid && strncmp(tid, "G-", 2) == 0)
+                meaning = ga4_signals_meaning;
+            const char *s = pw_arena_sprintf(ctx->a, "%s (%s)", t, meaning);
             return s ? s : t;
         }
     return t;
@@ -103,14 +110,16 @@ static const char *ua_hit_label(dk_ctx *ctx, const char *t)
  * it is: ua_hit_types; "pageview" and "event" read as they are). */
 static void ua_event_name(dk_ctx *ctx, dk_builder *bb)
 {
-    const char *t = NULL, *ea = NULL;
+    const char *t = NULL, *ea = NULL, *tid = NULL;
     for (size_t i = 0; i < bb->b.n_fields; i++) {
         if (strcmp(bb->b.fields[i].key, "t") == 0)
             t = bb->b.fields[i].value;
         else if (strcmp(bb->b.fields[i].key, "ea") == 0)
             ea = bb->b.fields[i].value;
+        else if (strcmp(bb->b.fields[i].key, "tid") == 0)
+            tid = bb->b.fields[i].value;
     }
-    bb->b.event_name = t && strcmp(t, "event") == 0 && ea && *ea ? ea : ua_hit_label(ctx, t);
+    bb->b.event_name = t && strcmp(t, "event") == 0 && ea && *ea ? ea : ua_hit_label(ctx, t, tid);
 }
 
 static pw_status one_beacon(dk_ctx *ctx, const dk_pairs *line, const char *transport, pw_err *err)

@@ -405,6 +405,19 @@ static void catalog_host_gets_no_list_row(void)
               strcmp(d.b[0].event_name,
                      "sr (Advertising Features hit to Google Ads: remarketing audiences)") == 0);
     }
+    /* GA4's Google signals send the same hit with a G- ID: GA4's, and no Advertising Features */
+    d = decode_req(c, &a, "GET",
+                   "https://www.google.com/ads/ga-audiences?v=1&t=sr&slf_rd=1&_r=4&tid=G-AB12CD34"
+                   "&cid=1.2",
+                   page, NULL, NULL, 0);
+    CHECK_INT((int)d.n, 1);
+    if (d.n == 1) {
+        CHECK_STR(d.b[0].tracker->id, "ga4");
+        CHECK(d.b[0].account_id && strcmp(d.b[0].account_id, "G-AB12CD34") == 0);
+        CHECK(d.b[0].event_name &&
+              strcmp(d.b[0].event_name,
+                     "sr (Google signals hit to Google Ads: remarketing audiences)") == 0);
+    }
     d = decode_req(c, &a, "GET", "https://www.google.com/ads/other?x=1", page, NULL, NULL, 0);
     CHECK_INT((int)d.n, 1);
     if (d.n == 1) {
