@@ -450,6 +450,7 @@ static void spool_destroy(pw_spool *s)
     free(s->undo.pairs);
     free(s->planned);
     free(s->planned_dup);
+    free(s->planned_dest);
     pw_spool_map_free(&s->groups);
     free(s->new_groups.pairs);
     free(s->gbody);

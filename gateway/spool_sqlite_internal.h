@@ -298,6 +298,9 @@ struct pw_spool {
     size_t planned_cap;
     unsigned char *planned_dup; /* per item: not new when checked */
     size_t planned_dup_cap;
+    pw_spool_dest **planned_dest; /* per item: its destination (s->dests: no dest is added
+                                     between the two passes of a request) */
+    size_t planned_dest_cap;
     pw_spool_timing timing;
     atomic_int commit_waiting; /* a group commit is waiting for db_mu */
 };

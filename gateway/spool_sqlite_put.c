@@ -234,13 +234,18 @@ static int already_spooled(pw_spool *s, const event_run *r, int64_t dest)
  * NULL) tells which were not: already spooled, or repeated within the run. known (or NULL): what
  * an earlier look at the same run found in this transaction; the key index has only grown since,
  * so a flagged item is still not new, and an unflagged one needs looking up again only when
- * recheck (a row with the run's event_id was inserted since). */
+ * recheck (a row with the run's event_id was inserted since). dest_of (or NULL): the items'
+ * destinations, found by name and kept there when known is NULL, taken from there when not. */
 static pw_status plan_run(pw_spool *s, event_run *r, const unsigned char *known, int recheck,
-                          uint64_t *bytes, unsigned char *dups, pw_err *err)
+                          uint64_t *bytes, unsigned char *dups, pw_spool_dest **dest_of,
+                          pw_err *err)
 {
     r->n_chosen = 0;
     for (size_t i = 0; i < r->n; i++) {
-        pw_spool_dest *d = pw_spool_dest_by_name(s, r->items[i].destination);
+        pw_spool_dest *d =
+            known && dest_of ? dest_of[i] : pw_spool_dest_by_name(s, r->items[i].destination);
+        if (!known && dest_of)
+            dest_of[i] = d;
         int dup = !d;
         for (int k = 0; k < r->n_chosen && !dup; k++)
             dup = r->dest[k] == d;
@@ -394,6 +399,13 @@ static int planned_room(pw_spool *s, size_t n)
         s->planned_dup = d;
         s->planned_dup_cap = n;
     }
+    if (n > s->planned_dest_cap) {
+        pw_spool_dest **d = realloc(s->planned_dest, n * sizeof *d);
+        if (!d)
+            return 0;
+        s->planned_dest = d;
+        s->planned_dest_cap = n;
+    }
     return 1;
 }
 
@@ -407,7 +419,8 @@ static pw_status check_request(pw_spool *s, put_req *r, uint64_t added, int *kep
     *kept = planned_room(s, r->n);
     for (size_t i = 0, k = 0; i < r->n && st == PW_OK; k++) {
         event_run ev = next_run(s, r->items + i, r->n - i);
-        st = plan_run(s, &ev, NULL, 0, &mine, *kept ? s->planned_dup + i : NULL, err);
+        st = plan_run(s, &ev, NULL, 0, &mine, *kept ? s->planned_dup + i : NULL,
+                      *kept ? s->planned_dest + i : NULL, err);
         if (*kept)
             s->planned[k] = (pw_spool_planned){.n = ev.n, .eid_len = ev.eid_len, .hash = ev.hash};
         i += ev.n;
@@ -463,7 +476,7 @@ static pw_status insert_request(pw_spool *s, put_req *r, int kept, uint64_t *add
         }
         st = plan_run(s, &ev, kept ? s->planned_dup + i : NULL,
                       kept && inserted_since(s, undo_from, ev.hash), added,
-                      r->dups ? r->dups + i : NULL, err);
+                      r->dups ? r->dups + i : NULL, kept ? s->planned_dest + i : NULL, err);
         if (st == PW_OK && ev.n_chosen)
             st = insert_run(s, &ev, err);
         i += ev.n;
