@@ -15,6 +15,8 @@
 
 /* The prev_hash of a chain's first record: 64 zeros. */
 void pw_audit_hash_zero(char out[65]);
+/* 1 when no byte of s[0..n) needs escaping as a JSON string (the audit record's fast path). */
+int pw_audit_json_plain(const char *s, size_t n);
 
 /* SHA-256(prev_hash (64 hex chars) || body) as hex. */
 void pw_audit_chain_hash(const char prev_hash[65], const char *body, size_t n, char out[65]);

@@ -131,8 +131,8 @@ static const char *const stmt_sql[SQL_COUNT] = {
     [SQL_BEGIN] = "BEGIN IMMEDIATE",
     [SQL_COMMIT] = "COMMIT",
     [SQL_ROLLBACK] = "ROLLBACK",
-    [SQL_INSERT] = "INSERT INTO ev(created_ms, pending, dests, event_id, grp, off, consent)"
-                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    /* The ev rows themselves are written by multi-row INSERTs (spool_sqlite_put.c). */
+    [SQL_MAX_ID] = "SELECT coalesce(max(id), 0) FROM ev",
     [SQL_INSERT_BODY] = "INSERT INTO body(id, payloads) VALUES(?1, ?2)",
     [SQL_ROW_DESTS] = "SELECT dests FROM ev WHERE id = ?1 AND event_id = ?2",
     [SQL_BODY] = "SELECT payloads FROM body WHERE id = ?1",
@@ -434,6 +434,7 @@ static void spool_destroy(pw_spool *s)
 {
     for (size_t i = 0; i < SQL_COUNT; i++)
         sqlite3_finalize(s->stmts[i]);
+    pw_spool_rows_free(s);
     if (s->db)
         sqlite3_close(s->db);
     if (s->lock_fd >= 0) /* only after SQLite's own descriptors are closed (gw_lock.h) */
@@ -449,6 +450,7 @@ static void spool_destroy(pw_spool *s)
     free(s->undo.pairs);
     free(s->planned);
     free(s->planned_dup);
+    free(s->planned_dest);
     pw_spool_map_free(&s->groups);
     free(s->new_groups.pairs);
     free(s->gbody);

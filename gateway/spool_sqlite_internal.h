@@ -59,7 +59,7 @@ enum pw_spool_sql {
     SQL_BEGIN = 0,
     SQL_COMMIT,
     SQL_ROLLBACK,
-    SQL_INSERT,       /* a new event row */
+    SQL_MAX_ID,       /* the highest ev id (the next row takes it + 1) */
     SQL_INSERT_BODY,  /* its payloads */
     SQL_ROW_DESTS,    /* dests of one row (duplicate check) */
     SQL_BODY,         /* the payloads of one group */
@@ -283,11 +283,24 @@ struct pw_spool {
     char *scratch;  /* a put's body, an ack's JSON array */
     size_t scratch_cap;
     pw_spool_keyrows undo; /* rows inserted by the open transaction, for its rollback */
+    /* The open transaction's ev rows not yet written (spool_sqlite_put.c): written by
+     * multi-row INSERTs (row_chunks there) before anything reads ev and before COMMIT, with
+     * the ids SQLite would have given them (the table's highest id + 1 on). */
+    struct pw_spool_row *rows;
+    size_t n_rows, rows_cap;
+    int64_t next_id;       /* the id of the next ev row (0: not read yet in this transaction) */
+    pw_status rows_failed; /* writing them failed: the transaction fails (rows_err says why) */
+    pw_err rows_err;
+    sqlite3_stmt *ins_rows[3]; /* INSERTs of 16, 4 and 1 rows (pw_spool_rows_free) */
+    int64_t page_size; /* the file's page size (0: not read yet; fixed once the file exists) */
     /* What checking a put request found, reused when it is written (spool_sqlite_put.c). */
     struct pw_spool_planned *planned;
     size_t planned_cap;
     unsigned char *planned_dup; /* per item: not new when checked */
     size_t planned_dup_cap;
+    pw_spool_dest **planned_dest; /* per item: its destination (s->dests: no dest is added
+                                     between the two passes of a request) */
+    size_t planned_dest_cap;
     pw_spool_timing timing;
     atomic_int commit_waiting; /* a group commit is waiting for db_mu */
 };
@@ -357,6 +370,8 @@ const char *pw_spool_json_ids(pw_spool *s, const int64_t *v, size_t n);
 
 /* Write every request of the list in one transaction (spool_sqlite_put.c); sets each status. */
 void pw_spool_commit_requests(pw_spool *s, put_req *list);
+/* Free the buffered rows and their statements (spool_destroy). */
+void pw_spool_rows_free(pw_spool *s);
 
 #define PW_SPOOL_ACKS_PER_COMMIT 128  /* bounds what acks add to a commit the puts wait for */
 #define PW_SPOOL_ACKS_ALONE      1024 /* … and to a commit of acks only (a put may come) */

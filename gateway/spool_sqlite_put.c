@@ -47,11 +47,169 @@ static pw_status validate_items(pw_spool *s, const pw_spool_put_item *items, siz
     return PW_OK;
 }
 
+/* An ev row of the open transaction, written by flush_rows. */
+typedef struct pw_spool_row {
+    int64_t id, created, pending, grp, off; /* grp 0: NULL (the row opens its group) */
+    int64_t consent;
+    const char *event_id; /* the put request's: it outlives the commit */
+    int eid_len, dests_len;
+    int has_consent; /* 0: consent NULL (not recorded) */
+    unsigned char dests[PW_SPOOL_MAX_POS * PW_SPOOL_DEST_BYTES];
+} pw_spool_row;
+
+/* Rows per multi-row INSERT, largest first: one statement instead of one per row saves each
+ * row the statement's start and end (its transaction check, cursor, halt and reset). */
+static const int row_chunks[3] = {16, 4, 1};
+#define ROW_COLUMNS 7
+
+void pw_spool_rows_free(pw_spool *s)
+{
+    for (size_t i = 0; i < sizeof s->ins_rows / sizeof s->ins_rows[0]; i++) {
+        sqlite3_finalize(s->ins_rows[i]);
+        s->ins_rows[i] = NULL;
+    }
+    free(s->rows);
+    s->rows = NULL;
+    s->n_rows = s->rows_cap = 0;
+}
+
+/* The INSERT of row_chunks[c] rows, prepared once. */
+static sqlite3_stmt *rows_stmt(pw_spool *s, int c)
+{
+    if (s->ins_rows[c]) {
+        sqlite3_reset(s->ins_rows[c]);
+        return s->ins_rows[c];
+    }
+    static const char head[] =
+        "INSERT INTO ev(created_ms, pending, dests, event_id, grp, off, consent) VALUES";
+    static const char one[] = "(?,?,?,?,?,?,?)";
+    char sql[sizeof head + 16 * sizeof one + 16];
+    size_t n = sizeof head - 1;
+    memcpy(sql, head, n);
+    for (int i = 0; i < row_chunks[c]; i++) {
+        if (i)
+            sql[n++] = ',';
+        memcpy(sql + n, one, sizeof one - 1);
+        n += sizeof one - 1;
+    }
+    sql[n] = '\0';
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(s->db, sql, (int)n, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    s->ins_rows[c] = st;
+    return st;
+}
+
+static void bind_row(sqlite3_stmt *st, int at, const pw_spool_row *r)
+{
+    sqlite3_bind_int64(st, at + 1, r->created);
+    sqlite3_bind_int64(st, at + 2, r->pending);
+    sqlite3_bind_blob(st, at + 3, r->dests, r->dests_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, at + 4, r->event_id, r->eid_len, SQLITE_STATIC);
+    if (r->grp) {
+        sqlite3_bind_int64(st, at + 5, r->grp);
+        sqlite3_bind_int64(st, at + 6, r->off);
+    } else {
+        sqlite3_bind_null(st, at + 5);
+        sqlite3_bind_null(st, at + 6);
+    }
+    if (r->has_consent)
+        sqlite3_bind_int64(st, at + 7, r->consent);
+    else
+        sqlite3_bind_null(st, at + 7);
+}
+
+/* A failed write of the buffered rows: kept (rows_failed, rows_err) until the transaction ends,
+ * which it fails — SQLite may have rolled the transaction back already, so nothing more of it
+ * may be written. */
+static pw_status rows_fail(pw_spool *s, pw_status st, pw_err *err)
+{
+    s->rows_failed = st;
+    if (err)
+        *err = s->rows_err;
+    return st;
+}
+
+/* Write the buffered rows (db_mu held, inside the transaction). A failure fails the
+ * transaction: every later call returns it (err NULL: only kept). */
+static pw_status flush_rows(pw_spool *s, pw_err *err)
+{
+    if (s->rows_failed)
+        return rows_fail(s, s->rows_failed, err);
+    size_t i = 0;
+    for (int c = 0; c < 3; c++) {
+        size_t k = (size_t)row_chunks[c];
+        while (s->n_rows - i >= k) {
+            sqlite3_stmt *st = rows_stmt(s, c);
+            if (!st)
+                return rows_fail(s, pw_spool_db_fail(s, &s->rows_err, "prepare insert"), err);
+            for (size_t r = 0; r < k; r++)
+                bind_row(st, (int)r * ROW_COLUMNS, &s->rows[i + r]);
+            int rc = sqlite3_step(st);
+            sqlite3_reset(st);
+            if (rc != SQLITE_DONE)
+                return rows_fail(s, pw_spool_db_fail(s, &s->rows_err, "insert"), err);
+            i += k;
+            /* SQLite numbered them (its highest id + 1 on: as fast as an append gets, where a
+             * given id is looked up first); the group's rows were told their group's id before,
+             * so the numbers must be the ones take_id counted. */
+            if (sqlite3_last_insert_rowid(s->db) != s->rows[i - 1].id)
+                return rows_fail(s,
+                                 pw_err_set(&s->rows_err, PW_ERR_IO,
+                                            "spool: insert: row %lld numbered %lld, not as counted",
+                                            (long long)s->rows[i - 1].id,
+                                            (long long)sqlite3_last_insert_rowid(s->db)),
+                                 err);
+        }
+    }
+    s->n_rows = 0;
+    return PW_OK;
+}
+
+/* The id the next ev row takes: what SQLite gives a row inserted without one (the table's
+ * highest id + 1; ev has no AUTOINCREMENT), read once per transaction and counted on from
+ * there (flush_rows checks it). */
+static pw_status take_id(pw_spool *s, int64_t *id, pw_err *err)
+{
+    if (!s->next_id) {
+        sqlite3_stmt *st = pw_spool_stmt(s, SQL_MAX_ID);
+        if (!st)
+            return pw_spool_db_fail(s, err, "prepare insert");
+        int rc = sqlite3_step(st);
+        int64_t max = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW)
+            return pw_spool_db_fail(s, err, "insert");
+        s->next_id = max + 1;
+    }
+    *id = s->next_id++;
+    return PW_OK;
+}
+
+/* A row slot at the end of the buffer (NULL: out of memory). */
+static pw_spool_row *row_slot(pw_spool *s)
+{
+    if (s->n_rows == s->rows_cap) {
+        size_t cap = s->rows_cap ? 2 * s->rows_cap : 64;
+        pw_spool_row *p = realloc(s->rows, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        s->rows = p;
+        s->rows_cap = cap;
+    }
+    return &s->rows[s->n_rows++];
+}
+
 /* 1 if destination `dest` is already spooled for this event (a row with the same event_id). */
 static int already_spooled(pw_spool *s, const event_run *r, int64_t dest)
 {
     for (pw_spool_slot *k = pw_spool_map_find(&s->keys, r->hash, -1); k;
          k = pw_spool_map_next(&s->keys, k)) {
+        /* The rows of this transaction first (a failure fails it: rows_failed). */
+        if (s->n_rows && flush_rows(s, NULL) != PW_OK)
+            return 0;
         sqlite3_stmt *st = pw_spool_stmt(s, SQL_ROW_DESTS);
         if (!st)
             return 0;
@@ -76,13 +234,18 @@ static int already_spooled(pw_spool *s, const event_run *r, int64_t dest)
  * NULL) tells which were not: already spooled, or repeated within the run. known (or NULL): what
  * an earlier look at the same run found in this transaction; the key index has only grown since,
  * so a flagged item is still not new, and an unflagged one needs looking up again only when
- * recheck (a row with the run's event_id was inserted since). */
+ * recheck (a row with the run's event_id was inserted since). dest_of (or NULL): the items'
+ * destinations, found by name and kept there when known is NULL, taken from there when not. */
 static pw_status plan_run(pw_spool *s, event_run *r, const unsigned char *known, int recheck,
-                          uint64_t *bytes, unsigned char *dups, pw_err *err)
+                          uint64_t *bytes, unsigned char *dups, pw_spool_dest **dest_of,
+                          pw_err *err)
 {
     r->n_chosen = 0;
     for (size_t i = 0; i < r->n; i++) {
-        pw_spool_dest *d = pw_spool_dest_by_name(s, r->items[i].destination);
+        pw_spool_dest *d =
+            known && dest_of ? dest_of[i] : pw_spool_dest_by_name(s, r->items[i].destination);
+        if (!known && dest_of)
+            dest_of[i] = d;
         int dup = !d;
         for (int k = 0; k < r->n_chosen && !dup; k++)
             dup = r->dest[k] == d;
@@ -95,6 +258,8 @@ static pw_status plan_run(pw_spool *s, event_run *r, const unsigned char *known,
             dups[i] = (unsigned char)dup;
         if (dup)
             continue;
+        if (s->rows_failed)
+            return flush_rows(s, err);
         if (r->n_chosen == PW_SPOOL_MAX_POS)
             return pw_err_set(err, PW_ERR_LIMIT, "spool: event %s: more than %d destinations",
                               r->items[0].event_id, PW_SPOOL_MAX_POS);
@@ -166,15 +331,21 @@ static pw_status close_group(pw_spool *s, pw_err *err)
  * names the body: grp and off stay NULL, as in a version-2 row with a body of its own). */
 static pw_status insert_run(pw_spool *s, const event_run *r, pw_err *err)
 {
-    unsigned char dests[PW_SPOOL_MAX_POS * PW_SPOOL_DEST_BYTES];
     size_t body_len = 0;
     for (int i = 0; i < r->n_chosen; i++)
         body_len += r->chosen[i]->payload_len;
     if (!gbody_room(s, body_len))
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+    int64_t row = 0;
+    pw_status st = take_id(s, &row, err);
+    if (st != PW_OK)
+        return st;
+    pw_spool_row *v = row_slot(s);
+    if (!v)
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
     size_t off = s->gbody_len;
     for (int i = 0; i < r->n_chosen; i++) {
-        unsigned char *p = dests + i * PW_SPOOL_DEST_BYTES;
+        unsigned char *p = v->dests + i * PW_SPOOL_DEST_BYTES;
         uint32_t len = (uint32_t)r->chosen[i]->payload_len;
         p[0] = (unsigned char)r->dest[i]->id;
         p[1] = (unsigned char)(r->dest[i]->id >> 8);
@@ -184,25 +355,16 @@ static pw_status insert_run(pw_spool *s, const event_run *r, pw_err *err)
             memcpy(s->gbody + s->gbody_len, r->chosen[i]->payload, len);
         s->gbody_len += len;
     }
-    sqlite3_stmt *st = pw_spool_stmt(s, SQL_INSERT);
-    if (!st)
-        return pw_spool_db_fail(s, err, "prepare insert");
-    int64_t created = r->items[0].created_ms ? r->items[0].created_ms : pw_gw_now_ms();
-    sqlite3_bind_int64(st, 1, created);
-    sqlite3_bind_int64(st, 2, PW_SPOOL_PENDING_BASE | (int64_t)((1ull << r->n_chosen) - 1));
-    sqlite3_bind_blob(st, 3, dests, r->n_chosen * PW_SPOOL_DEST_BYTES, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, r->items[0].event_id, (int)r->eid_len, SQLITE_STATIC);
-    if (s->gid) { /* else NULL, NULL: this row opens the group */
-        sqlite3_bind_int64(st, 5, s->gid);
-        sqlite3_bind_int64(st, 6, (int64_t)off);
-    }
-    if (r->items[0].consent) /* else NULL: not recorded */
-        sqlite3_bind_int64(st, 7, (int64_t)(r->items[0].consent & 7u));
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return pw_spool_db_fail(s, err, "insert");
-    int64_t row = sqlite3_last_insert_rowid(s->db);
+    v->id = row;
+    v->created = r->items[0].created_ms ? r->items[0].created_ms : pw_gw_now_ms();
+    v->pending = PW_SPOOL_PENDING_BASE | (int64_t)((1ull << r->n_chosen) - 1);
+    v->dests_len = r->n_chosen * PW_SPOOL_DEST_BYTES;
+    v->event_id = r->items[0].event_id;
+    v->eid_len = (int)r->eid_len;
+    v->grp = s->gid; /* 0: this row opens the group (grp and off NULL) */
+    v->off = (int64_t)off;
+    v->has_consent = r->items[0].consent != 0; /* else NULL: not recorded */
+    v->consent = (int64_t)(r->items[0].consent & 7u);
     if (!s->gid)
         s->gid = row;
     s->g_rows++;
@@ -237,6 +399,13 @@ static int planned_room(pw_spool *s, size_t n)
         s->planned_dup = d;
         s->planned_dup_cap = n;
     }
+    if (n > s->planned_dest_cap) {
+        pw_spool_dest **d = realloc(s->planned_dest, n * sizeof *d);
+        if (!d)
+            return 0;
+        s->planned_dest = d;
+        s->planned_dest_cap = n;
+    }
     return 1;
 }
 
@@ -250,7 +419,8 @@ static pw_status check_request(pw_spool *s, put_req *r, uint64_t added, int *kep
     *kept = planned_room(s, r->n);
     for (size_t i = 0, k = 0; i < r->n && st == PW_OK; k++) {
         event_run ev = next_run(s, r->items + i, r->n - i);
-        st = plan_run(s, &ev, NULL, 0, &mine, *kept ? s->planned_dup + i : NULL, err);
+        st = plan_run(s, &ev, NULL, 0, &mine, *kept ? s->planned_dup + i : NULL,
+                      *kept ? s->planned_dest + i : NULL, err);
         if (*kept)
             s->planned[k] = (pw_spool_planned){.n = ev.n, .eid_len = ev.eid_len, .hash = ev.hash};
         i += ev.n;
@@ -306,7 +476,7 @@ static pw_status insert_request(pw_spool *s, put_req *r, int kept, uint64_t *add
         }
         st = plan_run(s, &ev, kept ? s->planned_dup + i : NULL,
                       kept && inserted_since(s, undo_from, ev.hash), added,
-                      r->dups ? r->dups + i : NULL, err);
+                      r->dups ? r->dups + i : NULL, kept ? s->planned_dest + i : NULL, err);
         if (st == PW_OK && ev.n_chosen)
             st = insert_run(s, &ev, err);
         i += ev.n;
@@ -325,6 +495,9 @@ static void finish_txn(pw_spool *s, int ok, uint64_t added)
     s->gid = 0;
     s->gbody_len = 0;
     s->g_rows = 0;
+    s->n_rows = 0;
+    s->next_id = 0;
+    s->rows_failed = PW_OK;
     if (ok) {
         s->bytes += added;
         if (s->undo.n)
@@ -365,7 +538,11 @@ static uint64_t put_room(pw_spool *s)
         free_bytes = pw_spool_disk_free(s);
     }
     s->put_disk = free_bytes > s->reserve ? free_bytes - s->reserve : 0;
-    uint64_t pages = pragma_value(s, SQL_FREE_PAGES) * pragma_value(s, SQL_PAGE_SIZE);
+    /* The page size is read once: it cannot change once the file exists (WAL), and its PRAGMA
+     * is prepared again at every step. */
+    if (!s->page_size)
+        s->page_size = (int64_t)pragma_value(s, SQL_PAGE_SIZE);
+    uint64_t pages = pragma_value(s, SQL_FREE_PAGES) * (uint64_t)s->page_size;
     atomic_store(&s->free_page_bytes, pages); /* for /healthz (pw_spool_put_room) */
     return s->put_disk + pages;
 }
@@ -394,7 +571,11 @@ void pw_spool_commit_requests(pw_spool *s, put_req *list)
         int kept = 0;
         if ((r->status = check_request(s, r, added, &kept, &r->err)) == PW_OK)
             st = insert_request(s, r, kept, &added, &err);
+        else if (s->rows_failed) /* not the request's refusal: the transaction's failure */
+            st = flush_rows(s, &err);
     }
+    if (st == PW_OK)
+        st = flush_rows(s, &err);
     if (st == PW_OK)
         st = close_group(s, &err);
     int64_t t2 = pw_histo_since(&tm->put_write, t1);
