@@ -69,8 +69,8 @@ static size_t absent_peak(size_t n)
         out.sink = discard;
         pw_err err;
         pw_err_clear(&err);
-        pw_status rs = pw_report_render(&r, formats[i], &(pw_report_opts){.baseline = &d}, &out,
-                                        &err);
+        pw_status rs =
+            pw_report_render(&r, formats[i], &(pw_report_opts){.baseline = &d}, &out, &err);
         if (rs == PW_OK)
             rs = pw_buf_spill(&out, 0);
         if (rs != PW_OK)
@@ -124,7 +124,9 @@ static pw_finding *mixed_findings(pw_arena *a, size_t n, int one_host)
         f[i] = (pw_finding){
             .rule_id = rules[i % 4],
             .severity = (pw_severity)(i * 7 % PW_SEV__COUNT),
-            .tracker = i % 3 == 0 ? NULL : i % 3 == 1 ? &meta : &ga,
+            .tracker = i % 3 == 0   ? NULL
+                       : i % 3 == 1 ? &meta
+                                    : &ga,
             .account_id = i % 5 == 0 ? NULL : pw_arena_sprintf(a, "%zu", 100 + i % 9),
             .page_url = i % 11 == 0
                             ? NULL
@@ -160,10 +162,10 @@ static void same_reports(const pw_baseline *b, const pw_scan_result *r, const ch
 {
     static const unsigned char k1[16] = {1, 2, 3}, k2[16] = {0xff, 0, 0x80, 7, 9};
     const pw_baseline_compare_opts ways[] = {
-        {.absent_mem = SIZE_MAX},            /* the old path: every absent finding decoded */
-        {.absent_mem = 1, .key = k1},        /* one at a time */
+        {.absent_mem = SIZE_MAX},     /* the old path: every absent finding decoded */
+        {.absent_mem = 1, .key = k1}, /* one at a time */
         {.absent_mem = 1, .key = k2, .max_keys = 1}, /* and the keys in buckets */
-        {.key = k2},                         /* the default */
+        {.key = k2},                                 /* the default */
     };
     pw_baseline_diff d[4];
     int ok = 1;
@@ -207,8 +209,12 @@ static void same_reports(const pw_baseline *b, const pw_scan_result *r, const ch
  * mem bytes (1: all in the file). */
 static pw_baseline *baseline_of(const pw_finding *f, size_t n, size_t mem)
 {
-    pw_scan_result old = {.target = "h.har", .source = PW_SOURCE_BROWSER, .findings = f,
-                          .n_findings = n, .captured_first = 1.7e9, .captured_last = 1.7e9};
+    pw_scan_result old = {.target = "h.har",
+                          .source = PW_SOURCE_BROWSER,
+                          .findings = f,
+                          .n_findings = n,
+                          .captured_first = 1.7e9,
+                          .captured_last = 1.7e9};
     size_t len;
     char *json = render(&old, PW_REPORT_JSON, NULL, &len);
     pw_baseline *b = NULL;
