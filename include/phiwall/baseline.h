@@ -9,6 +9,7 @@
 #define PHIWALL_BASELINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "phiwall/assess.h"
@@ -94,19 +95,33 @@ const char *pw_baseline_unchecked_text(pw_baseline_unchecked why); /* a phrase f
 typedef struct pw_baseline_diff {
     const pw_baseline *baseline;
     /* parallel to the scan's findings, a byte each (a long scan has hundreds of thousands): */
-    unsigned char *state;                  /* its pw_baseline_state */
-    signed char *was;                      /* the matched finding's pw_severity, -1 when new */
+    unsigned char *state; /* its pw_baseline_state */
+    signed char *was;     /* the matched finding's pw_severity, -1 when new */
+    /* The absent findings, read back from the baseline's records while they take at most
+     * 64 KiB (a finding ~250 bytes); past that, NULL: a large baseline against a small scan
+     * would hold them all (120,000 findings: ~100 MB), and the reports read them one at a time
+     * from absent_at instead. */
     const pw_baseline_finding **gone;      /* absent, and looked for; highest first */
     const pw_baseline_finding **unchecked; /* absent, not looked for; highest first */
-    pw_baseline_unchecked *unchecked_why;  /* parallel to unchecked */
+    pw_baseline_unchecked *unchecked_why;  /* parallel to unchecked (always there) */
     size_t n_gone, n_unchecked, n_new, n_unchanged;
     /* The absent findings themselves (gone and unchecked point there): the baseline keeps its
      * findings as records, and only these are read back. Freed by pw_baseline_diff_free. */
     struct pw_arena *store;
+    /* (internal) where each absent finding's record is when gone is NULL: the gone ones, then
+     * the unchecked ones, in their lists' order (8 bytes each). */
+    uint64_t *absent_at;
 } pw_baseline_diff;
 
 pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_baseline_diff *out,
                               pw_err *err);
+/* The same, the scan's pages hashed with a 16-byte key (SipHash): a site whose page URLs were
+ * crafted to share a hash made each lookup walk them all, the comparison quadratic, with the
+ * fixed hash pw_baseline_compare uses. A random key per run (getrandom) defeats that; the key
+ * changes only the order of the comparison's work, never its outcome. */
+pw_status pw_baseline_compare_keyed(const pw_baseline *b, const pw_scan_result *r,
+                                    const unsigned char key[16], pw_baseline_diff *out,
+                                    pw_err *err);
 void pw_baseline_diff_free(pw_baseline_diff *d);
 
 /* 1 when finding i counts as new for an exit threshold: new, or its severity rose above what the

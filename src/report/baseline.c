@@ -8,9 +8,12 @@
  * ~530 bytes a finding in memory (its strings and the comparison's copies), whatever the scan.
  * The comparison keys each finding in 16 bytes (a 96-bit hash of its fingerprint, its severity
  * and position), pairs each scan finding with them as its fingerprint is made (only those whose
- * fingerprint is there at another severity wait), and reads back only the absent findings, which
- * the reports list. Up to BASELINE_KEYS baseline findings are keyed in memory; past that both
- * sides' keys go to buckets by fingerprint in a temporary file, compared one bucket at a time
+ * fingerprint is there at another severity wait). The absent findings, which the reports list,
+ * are looked at once each (gone or not rechecked: was their page visited, a page hash keyed per
+ * run) and kept as where their records are, 8 bytes each: the reports read them back one at a
+ * time (pw_baseline_reader), a 20,000-page baseline's 120,000 against a small scan decoded at
+ * once were ~830 bytes each. Up to BASELINE_KEYS baseline findings are keyed in memory; past that
+ * both sides' keys go to buckets by fingerprint in a temporary file, compared one bucket at a time
  * (~256 KiB a side), with the same outcome: 600,000 findings held 9.6 MiB of keys at once.
  */
 #include <errno.h>
@@ -485,6 +488,8 @@ pw_status pw_baseline_parse_probe(const char *json, size_t len, const char *name
         s = parse_error(h, json, len, 0, b->name, err);
     else
         s = check_report(b, err);
+    if (s == PW_OK)
+        s = pw_spill_flush(b->spill, err); /* the reports read it ahead (pw_baseline_reader) */
     yajl_free(h);
     pw_json_reserve_done(&r);
     pw_arena_free(&scratch);
@@ -571,8 +576,8 @@ static pw_status parse_runs(FILE *f, size_t run, pw_baseline *b, parse_state *p,
             s = parse_error(h, (const char *)buf, got, got ? base : 0, b->name, err);
         else if (ys != yajl_status_ok)
             s = PW_ERR_PARSE;
-        else if (!got)
-            s = check_report(b, err);
+        else if (!got && (s = check_report(b, err)) == PW_OK)
+            s = pw_spill_flush(b->spill, err); /* the reports read it ahead */
         if (!got)
             break;
         base += got;
@@ -1102,49 +1107,6 @@ static pw_status pair_in_buckets(const pw_baseline *b, const pw_scan_result *r, 
     return st;
 }
 
-static int by_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
-/* The absent findings (tags in gone[0..n), highest first) read back into the diff's arena as
- * d->gone, in the same order: one walk of the records, their positions sorted on the way. */
-static pw_status read_absent(const pw_baseline *b, const uint32_t *gone, size_t n,
-                             pw_baseline_diff *d, pw_err *err)
-{
-    pw_baseline_finding *f = pw_arena_calloc(d->store, n ? n : 1, sizeof *f);
-    uint64_t *want = malloc((n ? n : 1) * sizeof *want); /* position << 32 | rank */
-    if (!f || !want) {
-        free(want);
-        return pw_err_set(err, PW_ERR_NOMEM, "comparing with %s: out of memory", b->name);
-    }
-    for (size_t i = 0; i < n; i++)
-        want[i] = (uint64_t)k_index(gone[i]) << 32 | i;
-    qsort(want, n, sizeof *want, by_u64);
-    pw_arena tmp;
-    pw_arena_init(&tmp, 0);
-    record_walk w = {.b = b};
-    pw_status st = PW_OK;
-    for (size_t i = 0, j = 0; j < n && st == PW_OK; i++) {
-        const unsigned char *p;
-        size_t len;
-        st = next_record(&w, &tmp, &p, &len, err);
-        if (st != PW_OK || i != want[j] >> 32) {
-            pw_arena_reset(&tmp);
-            continue;
-        }
-        size_t rank = (size_t)(want[j++] & UINT32_MAX);
-        if (dec_finding(d->store, p, len, &f[rank]) != 0)
-            st = pw_err_set(err, PW_ERR_IO, "%s: finding %zu's record is damaged", b->name, i);
-        d->gone[rank] = &f[rank];
-        pw_arena_reset(&tmp);
-    }
-    pw_arena_free(&tmp);
-    free(want);
-    return st;
-}
-
 /* ---- absent findings: gone, or not rechecked ---- */
 
 const char *pw_baseline_unchecked_name(pw_baseline_unchecked why)
@@ -1193,6 +1155,8 @@ typedef struct looked {
     int login_failed;  /* --login failed: the logged-in area was not seen */
     int pages_unknown; /* a script or frame gap happened on pages it does not list */
     int gaps_dropped;  /* gaps past the capture's bound: where they happened is unknown */
+    uint64_t k0, k1;   /* the page hash's key */
+    size_t *compares;  /* page keys made again and compared (a test's count), or NULL */
     /* per gap, parallel to r->gaps: the page keys it happened on (a page gap: its own URL's),
      * made once rather than for every absent finding it is compared with */
     struct gap_keys {
@@ -1201,12 +1165,59 @@ typedef struct looked {
     } * gap_keys;
 } looked;
 
-static uint64_t key_hash(const char *s)
+/* SipHash-2-4 (Aumasson and Bernstein's keyed hash) of s[0..n): which strings share a hash
+ * cannot be known without the key. The page hash was FNV-1a, unkeyed: a site could serve page
+ * URLs crafted to share one hash (they are found offline), and each lookup of an absent
+ * finding's page then made again and compared every one of them. */
+static uint64_t rotl64(uint64_t x, int b)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
+    return x << b | x >> (64 - b);
+}
+
+static void sip_rounds(uint64_t v[4], int n)
+{
+    for (int i = 0; i < n; i++) {
+        v[0] += v[1];
+        v[1] = rotl64(v[1], 13) ^ v[0];
+        v[0] = rotl64(v[0], 32);
+        v[2] += v[3];
+        v[3] = rotl64(v[3], 16) ^ v[2];
+        v[0] += v[3];
+        v[3] = rotl64(v[3], 21) ^ v[0];
+        v[2] += v[1];
+        v[1] = rotl64(v[1], 17) ^ v[2];
+        v[2] = rotl64(v[2], 32);
+    }
+}
+
+uint64_t pw_baseline_page_hash(uint64_t k0, uint64_t k1, const char *s, size_t n)
+{
+    uint64_t v[4] = {k0 ^ 0x736f6d6570736575ull, k1 ^ 0x646f72616e646f6dull,
+                     k0 ^ 0x6c7967656e657261ull, k1 ^ 0x7465646279746573ull};
+    const unsigned char *p = (const unsigned char *)s;
+    size_t whole = n - n % 8;
+    for (size_t i = 0; i < whole; i += 8) {
+        uint64_t m = 0;
+        for (int j = 7; j >= 0; j--) /* little-endian, whatever the machine */
+            m = m << 8 | p[i + (size_t)j];
+        v[3] ^= m;
+        sip_rounds(v, 2);
+        v[0] ^= m;
+    }
+    uint64_t last = (uint64_t)n << 56;
+    for (size_t j = 0; j < n % 8; j++)
+        last |= (uint64_t)p[whole + j] << (8 * j);
+    v[3] ^= last;
+    sip_rounds(v, 2);
+    v[0] ^= last;
+    v[2] ^= 0xff;
+    sip_rounds(v, 4);
+    return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+static uint64_t key_hash(const looked *l, const char *s)
+{
+    return pw_baseline_page_hash(l->k0, l->k1, s, strlen(s));
 }
 
 static int hash_below(const struct page_hash *a, const struct page_hash *b)
@@ -1280,10 +1291,24 @@ static pw_status gap_keys_init(struct gap_keys *gk, const pw_capture_gap *g)
     return PW_OK;
 }
 
-static pw_status looked_init(looked *l, const pw_baseline *b, const pw_scan_result *r)
+/* The key's 16 bytes as two little-endian words (SipHash's k0, k1); NULL: a fixed key. */
+static void load_key(const unsigned char *key, uint64_t *k0, uint64_t *k1)
+{
+    *k0 = 0x70696877616c6c20ull; /* a fixed key */
+    *k1 = 0x626173656c696e65ull;
+    for (int j = 7; key && j >= 0; j--) {
+        *k0 = (j == 7 ? 0 : *k0 << 8) | key[j];
+        *k1 = (j == 7 ? 0 : *k1 << 8) | key[8 + j];
+    }
+}
+
+static pw_status looked_init(looked *l, const pw_baseline *b, const pw_scan_result *r,
+                             const pw_baseline_compare_opts *o)
 {
     memset(l, 0, sizeof *l);
     l->r = r;
+    load_key(o->key, &l->k0, &l->k1);
+    l->compares = o->page_compares;
     /* static triage infers tags from HTML: it cannot confirm that observed traffic stopped. A
      * browser that did not start means the same (the scan fell back to static triage); a
      * static baseline is rechecked by a static scan either way. */
@@ -1304,7 +1329,7 @@ static pw_status looked_init(looked *l, const pw_baseline *b, const pw_scan_resu
         char *k = page_key_dup(r->pages[l->n_keys].url ? r->pages[l->n_keys].url : "");
         if (!k)
             return PW_ERR_NOMEM;
-        l->page_keys[l->n_keys] = (struct page_hash){key_hash(k), l->n_keys};
+        l->page_keys[l->n_keys] = (struct page_hash){key_hash(l, k), l->n_keys};
         free(k);
     }
     sort_page_hashes(l->page_keys, l->n_keys);
@@ -1320,7 +1345,7 @@ static pw_status looked_init(looked *l, const pw_baseline *b, const pw_scan_resu
 /* 1 when a page of the scan has this page key, 0 when none, -1 on no memory. */
 static int page_visited(const looked *l, const char *key)
 {
-    uint64_t h = key_hash(key);
+    uint64_t h = key_hash(l, key);
     size_t a = 0, b = l->n_keys;
     while (a < b) { /* the first page not below the key's hash */
         size_t m = a + (b - a) / 2;
@@ -1334,6 +1359,8 @@ static int page_visited(const looked *l, const char *key)
         char *k = page_key_dup(url ? url : "");
         if (!k)
             return -1;
+        if (l->compares)
+            (*l->compares)++;
         int same = strcmp(k, key) == 0;
         free(k);
         if (same)
@@ -1389,30 +1416,168 @@ static int unchecked_reason(const looked *l, const pw_baseline_finding *g)
     return why;
 }
 
-/* Split the absent findings (d->gone, highest first) into gone and not rechecked. */
-static pw_status split_absent(pw_baseline_diff *d, const pw_baseline *b, const pw_scan_result *r)
+/* ---- the absent findings: where their records are, read back where a report writes them ----
+ *
+ * An absent finding is kept as its record's place (8 bytes): in the baseline's memory (its
+ * offset there) or in its temporary file (AT_SPILLED | its position + 1). The diff holds the
+ * findings themselves (gone, unchecked) only while they take at most absent_mem bytes: a
+ * 20,000-page baseline against a small scan had 120,000 absent findings decoded at once,
+ * ~830 bytes each with their strings and pointers. */
+#ifndef BASELINE_ABSENT_MEM
+#define BASELINE_ABSENT_MEM (64u * 1024)
+#endif
+#define AT_SPILLED (1ull << 63)
+
+/* Where the next record of w is (before next_record reads it). */
+static uint64_t record_place(const record_walk *w)
 {
-    if (!d->n_gone)
+    return w->mem_at < w->b->mem.len ? (uint64_t)w->mem_at : AT_SPILLED | (w->at ? w->at : 1);
+}
+
+/* A place's record (a spilled one through the cursor, made on first use in *cursor). */
+static pw_status record_at(const pw_baseline *b, uint64_t place, pw_spill_cursor **cursor,
+                           const unsigned char **p, size_t *n, pw_err *err)
+{
+    if (!(place & AT_SPILLED)) {
+        uint32_t len;
+        if (place + sizeof len > b->mem.len)
+            return pw_err_set(err, PW_ERR_IO, "%s: a finding's record is missing", b->name);
+        memcpy(&len, b->mem.data + place, sizeof len);
+        if (b->mem.len - place - sizeof len < len)
+            return pw_err_set(err, PW_ERR_IO, "%s: a finding's record is damaged", b->name);
+        *p = (const unsigned char *)b->mem.data + place + sizeof len;
+        *n = len;
         return PW_OK;
-    looked l;
-    pw_status s = looked_init(&l, b, r);
-    if (s != PW_OK) {
-        looked_free(&l);
-        return s;
     }
-    size_t kept = 0;
-    for (size_t i = 0; i < d->n_gone; i++) {
-        int why = unchecked_reason(&l, d->gone[i]);
-        if (!why) {
-            d->gone[kept++] = d->gone[i];
+    if (!b->spill)
+        return pw_err_set(err, PW_ERR_IO, "%s: a finding's record is missing", b->name);
+    uint64_t pos = (place & ~AT_SPILLED) - 1;
+    pw_spill_cursor *c = *cursor;
+    if (!c) {
+        if (!(c = *cursor = malloc(sizeof *c)))
+            return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", b->name);
+        pw_spill_cursor_init(c, b->spill, pos);
+    }
+    /* the lists go by severity, then in the baseline's order: mostly forward, in the buffer */
+    if (pos >= c->pos && pos - c->pos <= c->len - c->off)
+        c->off += (size_t)(pos - c->pos);
+    else
+        c->off = c->len = 0;
+    c->pos = pos;
+    return pw_spill_next(c, p, n, err);
+}
+
+static void cursor_free(pw_spill_cursor *c)
+{
+    if (c)
+        pw_spill_cursor_free(c);
+    free(c);
+}
+
+static int by_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The absent findings (tags in absent[0..n), highest first), each looked at once in one walk of
+ * the records (their positions sorted on the way): gone or not rechecked and why, and where
+ * its record is. d gets the two lists as places (absent_at) and unchecked_why; *bytes the
+ * records' size. */
+static pw_status place_absent(const pw_baseline *b, const pw_scan_result *r,
+                              const pw_baseline_compare_opts *o, const uint32_t *absent, size_t n,
+                              pw_baseline_diff *d, size_t *bytes, pw_err *err)
+{
+    uint64_t *want = malloc((n ? n : 1) * sizeof *want); /* position << 32 | rank */
+    uint64_t *place = malloc((n ? n : 1) * sizeof *place);
+    unsigned char *why = malloc(n ? n : 1);
+    looked l;
+    memset(&l, 0, sizeof l);
+    pw_status st = want && place && why ? PW_OK : PW_ERR_NOMEM;
+    if (st == PW_OK && n)
+        st = looked_init(&l, b, r, o);
+    for (size_t i = 0; st == PW_OK && i < n; i++)
+        want[i] = (uint64_t)k_index(absent[i]) << 32 | i;
+    if (st == PW_OK)
+        qsort(want, n, sizeof *want, by_u64);
+    pw_arena tmp;
+    pw_arena_init(&tmp, 0);
+    record_walk w = {.b = b};
+    *bytes = 0;
+    for (size_t i = 0, j = 0; j < n && st == PW_OK; i++) {
+        const unsigned char *p;
+        size_t len;
+        uint64_t at = record_place(&w);
+        st = next_record(&w, &tmp, &p, &len, err);
+        if (st != PW_OK || i != want[j] >> 32) {
+            pw_arena_reset(&tmp);
             continue;
         }
-        d->unchecked_why[d->n_unchecked] = (pw_baseline_unchecked)why;
-        d->unchecked[d->n_unchecked++] = d->gone[i];
+        size_t rank = (size_t)(want[j++] & UINT32_MAX);
+        pw_baseline_finding g;
+        if (dec_finding(&tmp, p, len, &g) != 0)
+            st = pw_err_set(err, PW_ERR_IO, "%s: finding %zu's record is damaged", b->name, i);
+        place[rank] = at;
+        why[rank] = st == PW_OK ? (unsigned char)unchecked_reason(&l, &g) : 0;
+        *bytes += len;
+        pw_arena_reset(&tmp);
     }
-    d->n_gone = kept;
+    pw_arena_free(&tmp);
+    free(want);
     looked_free(&l);
-    return PW_OK;
+    size_t n_unchecked = 0;
+    for (size_t i = 0; st == PW_OK && i < n; i++)
+        n_unchecked += why[i] != 0;
+    if (st == PW_OK) {
+        d->absent_at = malloc((n ? n : 1) * sizeof *d->absent_at);
+        d->unchecked_why = calloc(n_unchecked ? n_unchecked : 1, sizeof *d->unchecked_why);
+        if (!d->absent_at || !d->unchecked_why)
+            st = PW_ERR_NOMEM;
+    }
+    if (st == PW_OK) {
+        d->n_gone = n - n_unchecked;
+        d->n_unchecked = 0;
+        for (size_t i = 0, g = 0; i < n; i++) {
+            if (!why[i]) {
+                d->absent_at[g++] = place[i];
+                continue;
+            }
+            d->unchecked_why[d->n_unchecked] = (pw_baseline_unchecked)why[i];
+            d->absent_at[d->n_gone + d->n_unchecked++] = place[i];
+        }
+    }
+    free(place);
+    free(why);
+    return st;
+}
+
+/* The absent findings read back into the diff's store as gone and unchecked (a short list);
+ * absent_at is then let go. */
+static pw_status keep_absent(const pw_baseline *b, pw_baseline_diff *d, pw_err *err)
+{
+    size_t n = d->n_gone + d->n_unchecked;
+    pw_baseline_finding *f = pw_arena_calloc(d->store, n ? n : 1, sizeof *f);
+    d->gone = calloc(d->n_gone ? d->n_gone : 1, sizeof *d->gone);
+    d->unchecked = calloc(d->n_unchecked ? d->n_unchecked : 1, sizeof *d->unchecked);
+    if (!f || !d->gone || !d->unchecked)
+        return PW_ERR_NOMEM;
+    pw_spill_cursor *cursor = NULL;
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < n && st == PW_OK; i++) {
+        const unsigned char *p;
+        size_t len;
+        st = record_at(b, d->absent_at[i], &cursor, &p, &len, err);
+        if (st == PW_OK && dec_finding(d->store, p, len, &f[i]) != 0)
+            st = PW_ERR_NOMEM; /* it was decoded once already */
+        if (i < d->n_gone)
+            d->gone[i] = &f[i];
+        else
+            d->unchecked[i - d->n_gone] = &f[i];
+    }
+    cursor_free(cursor);
+    free(d->absent_at);
+    d->absent_at = NULL;
+    return st;
 }
 
 static pw_status compare_nomem(pw_baseline_diff *out, const pw_baseline *b, pw_err *err)
@@ -1424,12 +1589,28 @@ static pw_status compare_nomem(pw_baseline_diff *out, const pw_baseline *b, pw_e
 pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_baseline_diff *out,
                               pw_err *err)
 {
-    return pw_baseline_compare_keys(b, r, BASELINE_KEYS, out, err);
+    return pw_baseline_compare_with(b, r, &(pw_baseline_compare_opts){0}, out, err);
+}
+
+pw_status pw_baseline_compare_keyed(const pw_baseline *b, const pw_scan_result *r,
+                                    const unsigned char key[16], pw_baseline_diff *out, pw_err *err)
+{
+    return pw_baseline_compare_with(b, r, &(pw_baseline_compare_opts){.key = key}, out, err);
 }
 
 pw_status pw_baseline_compare_keys(const pw_baseline *b, const pw_scan_result *r, size_t max_keys,
                                    pw_baseline_diff *out, pw_err *err)
 {
+    return pw_baseline_compare_with(b, r, &(pw_baseline_compare_opts){.max_keys = max_keys}, out,
+                                    err);
+}
+
+pw_status pw_baseline_compare_with(const pw_baseline *b, const pw_scan_result *r,
+                                   const pw_baseline_compare_opts *o, pw_baseline_diff *out,
+                                   pw_err *err)
+{
+    size_t max_keys = o->max_keys ? o->max_keys : BASELINE_KEYS;
+    size_t absent_mem = o->absent_mem ? o->absent_mem : BASELINE_ABSENT_MEM;
     memset(out, 0, sizeof *out);
     out->baseline = b;
     if (b->n > K_INDEX_MAX || r->n_findings > K_INDEX_MAX)
@@ -1447,35 +1628,26 @@ pw_status pw_baseline_compare_keys(const pw_baseline *b, const pw_scan_result *r
         out->was[i] = -1;
     }
     tags gone = {0};
-    pw_status st = b->n <= (max_keys ? max_keys : 1)
-                       ? pair_in_memory(b, r, out, &gone, err)
-                       : pair_in_buckets(b, r, max_keys ? max_keys : 1, out, &gone, err);
-    if (st != PW_OK) {
-        free(gone.v);
-        if (st == PW_ERR_NOMEM)
-            return compare_nomem(out, b, err);
-        pw_baseline_diff_free(out);
-        return st;
+    pw_status st = b->n <= max_keys ? pair_in_memory(b, r, out, &gone, err)
+                                    : pair_in_buckets(b, r, max_keys, out, &gone, err);
+    if (st == PW_OK) {
+        out->n_new = r->n_findings - out->n_unchanged;
+        if (gone.n) /* gone.v is NULL when none */
+            qsort(gone.v, gone.n, sizeof *gone.v, gone_order);
+        size_t bytes = 0;
+        st = place_absent(b, r, o, gone.v, gone.n, out, &bytes, err);
+        /* read back whole while short: what a caller of the library reads (the reports read
+         * either); a finding takes its struct, two pointers and its strings */
+        size_t whole = bytes + gone.n * (sizeof(pw_baseline_finding) + 2 * sizeof(void *));
+        if (st == PW_OK && (whole <= absent_mem || absent_mem == SIZE_MAX))
+            st = keep_absent(b, out, err);
     }
-    out->n_gone = gone.n;
-    out->n_new = r->n_findings - out->n_unchanged;
-    if (out->n_gone) /* gone.v is NULL when none */
-        qsort(gone.v, out->n_gone, sizeof *gone.v, gone_order);
-    size_t na = out->n_gone ? out->n_gone : 1;
-    out->gone = calloc(na, sizeof *out->gone);
-    out->unchecked = calloc(na, sizeof *out->unchecked);
-    out->unchecked_why = calloc(na, sizeof *out->unchecked_why);
-    if (!out->gone || !out->unchecked || !out->unchecked_why) {
-        free(gone.v);
-        return compare_nomem(out, b, err);
-    }
-    st = read_absent(b, gone.v, out->n_gone, out, err);
     free(gone.v);
-    if (st != PW_OK) {
+    if (st == PW_ERR_NOMEM)
+        return compare_nomem(out, b, err);
+    if (st != PW_OK)
         pw_baseline_diff_free(out);
-        return st;
-    }
-    return split_absent(out, b, r) == PW_OK ? PW_OK : compare_nomem(out, b, err);
+    return st;
 }
 
 void pw_baseline_diff_free(pw_baseline_diff *d)
@@ -1485,10 +1657,59 @@ void pw_baseline_diff_free(pw_baseline_diff *d)
     free(d->gone);
     free(d->unchecked);
     free(d->unchecked_why);
+    free(d->absent_at);
     if (d->store)
         pw_arena_free(d->store);
     free(d->store);
     memset(d, 0, sizeof *d);
+}
+
+/* ---- the absent findings for the reports ---- */
+
+static const pw_baseline_finding unreadable = {.fingerprint = "", .rule_id = "?"};
+
+void pw_baseline_reader_init(pw_baseline_reader *rd, const pw_baseline_diff *d)
+{
+    memset(rd, 0, sizeof *rd);
+    rd->d = d;
+    pw_arena_init(&rd->a, 0);
+    pw_err_clear(&rd->err);
+}
+
+const pw_baseline_finding *pw_baseline_reader_at(pw_baseline_reader *rd, int unchecked, size_t i)
+{
+    const pw_baseline_diff *d = rd->d;
+    if (i >= (unchecked ? d->n_unchecked : d->n_gone))
+        return &unreadable;
+    if (d->gone) /* kept whole */
+        return unchecked ? d->unchecked[i] : d->gone[i];
+    if (rd->failed)
+        return &unreadable;
+    pw_arena_reset(&rd->a);
+    const unsigned char *p;
+    size_t n;
+    pw_status st = record_at(d->baseline, d->absent_at[unchecked ? d->n_gone + i : i],
+                             (pw_spill_cursor **)&rd->cursor, &p, &n, &rd->err);
+    if (st == PW_OK && dec_finding(&rd->a, p, n, &rd->tmp) != 0)
+        st = pw_err_set(&rd->err, PW_ERR_NOMEM, "%s: out of memory", d->baseline->name);
+    if (st == PW_OK)
+        return &rd->tmp;
+    pw_err_prefix(&rd->err, "reading the findings of %s: ", d->baseline->name);
+    rd->failed = 1;
+    return &unreadable;
+}
+
+pw_status pw_baseline_reader_done(pw_baseline_reader *rd, pw_status st, pw_err *err)
+{
+    if (st == PW_OK && rd->failed) {
+        st = rd->err.code ? rd->err.code : PW_ERR_IO;
+        if (err)
+            *err = rd->err;
+    }
+    cursor_free(rd->cursor);
+    pw_arena_free(&rd->a);
+    memset(rd, 0, sizeof *rd);
+    return st;
 }
 
 int pw_baseline_is_news(const pw_baseline_diff *d, const pw_scan_result *r, size_t i)

@@ -1109,14 +1109,14 @@ static void baa_note(pw_buf *b, const pw_scan_result *r)
 }
 
 /* A table of baseline findings this scan did not report; with `why`, a reason column. */
-static void absent_table(pw_buf *b, const pw_baseline_finding *const *list,
+static void absent_table(pw_buf *b, pw_baseline_reader *rd, int unchecked,
                          const pw_baseline_unchecked *why, size_t n)
 {
     pw_buf_puts(b, "<table><tr><th>Severity</th><th>Rule</th><th>Tracker</th><th>Account</th>"
                    "<th>Page</th><th>Requests</th>");
     pw_buf_puts(b, why ? "<th>Why not rechecked</th></tr>" : "</tr>");
     for (size_t i = 0; i < n; i++) {
-        const pw_baseline_finding *g = list[i];
+        const pw_baseline_finding *g = pw_baseline_reader_at(rd, unchecked, i); /* one at a time */
         pw_buf_printf(b, "<tr><td>%s</td><td>", pw_severity_name(g->severity));
         esc(b, g->rule_id);
         pw_buf_puts(b, "</td><td>");
@@ -1132,13 +1132,14 @@ static void absent_table(pw_buf *b, const pw_baseline_finding *const *list,
             pw_buf_puts(b, "</td>");
         }
         pw_buf_puts(b, "</tr>");
+        pw_buf_spill(b, PW_BUF_SPILL_AT);
     }
     pw_buf_puts(b, "</table>");
 }
 
 /* The comparison's counts, what the baseline reported that this scan looked for and did not see
  * (gone), and what it could not have seen (not rechecked). */
-static void baseline_section(pw_buf *b, const pw_baseline_diff *d)
+static void baseline_section(pw_buf *b, const pw_baseline_diff *d, pw_baseline_reader *rd)
 {
     if (!d)
         return;
@@ -1158,12 +1159,12 @@ static void baseline_section(pw_buf *b, const pw_baseline_diff *d)
     if (d->n_gone) {
         pw_buf_puts(b, "<p>Gone: reported by the baseline; this scan loaded their pages and did "
                        "not see them again.</p>");
-        absent_table(b, d->gone, NULL, d->n_gone);
+        absent_table(b, rd, 0, NULL, d->n_gone);
     }
     if (d->n_unchecked) {
         pw_buf_puts(b, "<p>Not rechecked: reported by the baseline, absent from this scan, which "
                        "could not have seen them. Not evidence of a fix.</p>");
-        absent_table(b, d->unchecked, d->unchecked_why, d->n_unchecked);
+        absent_table(b, rd, 1, d->unchecked_why, d->n_unchecked);
     }
     pw_buf_puts(b, "</section>");
 }
@@ -1229,7 +1230,9 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     }
     summary(out, r);
     baa_note(out, r);
-    baseline_section(out, o->baseline);
+    pw_baseline_reader rd;
+    pw_baseline_reader_init(&rd, o->baseline);
+    baseline_section(out, o->baseline, &rd);
     pw_report_loader ld;
     pw_report_loader_init(&ld, r);
     what_left(out, r, &ld);
@@ -1268,5 +1271,5 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
         pw_buf_printf(out, " %s", o->tool_version);
     pw_buf_puts(out, ". Findings describe what this capture observed; they are an engineering "
                      "assessment, not legal advice.</footer></main></body></html>\n");
-    return pw_report_loader_status(&ld, out, err);
+    return pw_baseline_reader_done(&rd, pw_report_loader_status(&ld, out, err), err);
 }

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "phiwall/arena.h"
 #include "phiwall/baseline.h"
 #include "phiwall/report.h"
 
@@ -158,6 +159,42 @@ pw_status pw_baseline_parse_file_mem(FILE *f, size_t run, size_t mem, const char
  * both sides' keys go to buckets in a temporary file (tests: 1 buckets every comparison). */
 pw_status pw_baseline_compare_keys(const pw_baseline *b, const pw_scan_result *r, size_t max_keys,
                                    pw_baseline_diff *out, pw_err *err);
+/* Every knob of a comparison (tests): the page hash's key (NULL: the fixed one), max_keys as
+ * above (0: BASELINE_KEYS), the bytes of absent findings read back into the diff (gone and
+ * unchecked; 0: BASELINE_ABSENT_MEM, 64 KiB; SIZE_MAX: all, as before; 1: none, the reports
+ * read them one at a time), and a count of the page keys made again and compared where a page hash
+ * matched (NULL: none). */
+typedef struct pw_baseline_compare_opts {
+    const unsigned char *key;
+    size_t max_keys;
+    size_t absent_mem;
+    size_t *page_compares;
+} pw_baseline_compare_opts;
+pw_status pw_baseline_compare_with(const pw_baseline *b, const pw_scan_result *r,
+                                   const pw_baseline_compare_opts *o, pw_baseline_diff *out,
+                                   pw_err *err);
+
+/* The page hash of a comparison: SipHash-2-4 of s[0..n) with the key (k0, k1). */
+uint64_t pw_baseline_page_hash(uint64_t k0, uint64_t k1, const char *s, size_t n);
+
+/* The absent findings of a comparison one at a time, for the reports: from the diff's lists
+ * when it kept them, else each read back from the baseline's records where a report writes it
+ * (a temporary file read ahead in 16 KiB). */
+typedef struct pw_baseline_reader {
+    const pw_baseline_diff *d;
+    pw_arena a; /* the finding read last */
+    pw_baseline_finding tmp;
+    void *cursor; /* the baseline's temporary file, read ahead */
+    pw_err err;
+    int failed; /* a read failed: err says why; the render then fails with it */
+} pw_baseline_reader;
+
+void pw_baseline_reader_init(pw_baseline_reader *rd, const pw_baseline_diff *d);
+/* Gone finding i (unchecked 0) or not-rechecked finding i (1), valid until the next call. When
+ * its record cannot be read: a placeholder, and rd remembers the error. */
+const pw_baseline_finding *pw_baseline_reader_at(pw_baseline_reader *rd, int unchecked, size_t i);
+/* st when it is an error, else rd's read error if any, else PW_OK. Frees rd. */
+pw_status pw_baseline_reader_done(pw_baseline_reader *rd, pw_status st, pw_err *err);
 
 /* What each tracker received (report_leaks.c): one row per tracker and account (per company
  * for a filter list), fed a finding above info at a time, in the findings' order (worst

@@ -214,7 +214,7 @@ static void write_absent(pw_jw *w, const pw_baseline_finding *g, const pw_baseli
 /* "baseline": the earlier report compared with, the counts, the findings gone since (this scan
  * looked and did not see them) and those not rechecked (it could not have seen them); null
  * without one. */
-static void write_baseline(pw_jw *w, const pw_baseline_diff *d)
+static void write_baseline(pw_jw *w, const pw_baseline_diff *d, pw_baseline_reader *rd, pw_buf *out)
 {
     pw_jw_key(w, "baseline");
     if (!d) {
@@ -229,13 +229,17 @@ static void write_baseline(pw_jw *w, const pw_baseline_diff *d)
     pw_jw_kint(w, "unchanged", (long long)d->n_unchanged);
     pw_jw_key(w, "gone");
     pw_jw_arr(w);
-    for (size_t i = 0; i < d->n_gone; i++)
-        write_absent(w, d->gone[i], NULL);
+    for (size_t i = 0; i < d->n_gone; i++) { /* read one at a time (pw_baseline_reader) */
+        write_absent(w, pw_baseline_reader_at(rd, 0, i), NULL);
+        pw_buf_spill(out, PW_BUF_SPILL_AT);
+    }
     pw_jw_end_arr(w);
     pw_jw_key(w, "not_rechecked");
     pw_jw_arr(w);
-    for (size_t i = 0; i < d->n_unchecked; i++)
-        write_absent(w, d->unchecked[i], &d->unchecked_why[i]);
+    for (size_t i = 0; i < d->n_unchecked; i++) {
+        write_absent(w, pw_baseline_reader_at(rd, 1, i), &d->unchecked_why[i]);
+        pw_buf_spill(out, PW_BUF_SPILL_AT);
+    }
     pw_jw_end_arr(w);
     pw_jw_end_obj(w);
 }
@@ -289,7 +293,9 @@ pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_jw_kstr(&w, "source", pw_report_source_name(r->source));
     write_captured(&w, r);
     pw_report_incomplete_json(&w, r);
-    write_baseline(&w, o->baseline);
+    pw_baseline_reader rd;
+    pw_baseline_reader_init(&rd, o->baseline);
+    write_baseline(&w, o->baseline, &rd, out);
     pw_jw_key(&w, "baa_declared");
     pw_jw_arr(&w);
     for (size_t i = 0; i < r->n_baa_declared; i++)
@@ -329,5 +335,5 @@ pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_jw_end_arr(&w);
     write_received(&w, &l, out);
     pw_jw_end_obj(&w);
-    return pw_report_loader_status(&ld, out, err);
+    return pw_baseline_reader_done(&rd, pw_report_loader_status(&ld, out, err), err);
 }

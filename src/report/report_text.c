@@ -280,19 +280,46 @@ static void table(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d,
     }
 }
 
+/* A table of absent findings: the gone ones, or the not-rechecked ones for one reason, read one
+ * at a time (pw_baseline_reader: a long list is not held). */
+typedef struct absent_list {
+    pw_baseline_reader *rd;
+    int unchecked; /* 0: gone; 1: not rechecked because of `why` */
+    int why;
+} absent_list;
+
+static size_t absent_count(const absent_list *l)
+{
+    return l->unchecked ? l->rd->d->n_unchecked : l->rd->d->n_gone;
+}
+
+/* Finding i of the diff's list, NULL when it is not in this table (another reason). */
+static const pw_baseline_finding *absent_at(const absent_list *l, size_t i)
+{
+    if (l->unchecked && (int)l->rd->d->unchecked_why[i] != l->why)
+        return NULL;
+    return pw_baseline_reader_at(l->rd, l->unchecked, i);
+}
+
 /* The host all of list's pages are on (host[:port] of their page keys), "" when several. */
-static void absent_host(const pw_baseline_finding *const *list, size_t n, char *out, size_t cap)
+static void absent_host(const absent_list *l, char *out, size_t cap)
 {
     out[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
+    int first = 1;
+    for (size_t i = 0; i < absent_count(l); i++) {
+        const pw_baseline_finding *g = absent_at(l, i);
+        if (!g)
+            continue;
         char key[512];
-        pw_url_page_key(list[i]->page_url ? list[i]->page_url : "", key, sizeof key);
+        pw_url_page_key(g->page_url ? g->page_url : "", key, sizeof key);
         size_t h = strcspn(key, "/");
-        if (!key[h] || h == 0 || h >= cap || (i && (strlen(out) != h || memcmp(out, key, h)))) {
+        if (!key[h] || h == 0 || h >= cap ||
+            (!first && (strlen(out) != h || memcmp(out, key, h)))) {
             out[0] = '\0';
             return;
         }
         snprintf(out, cap, "%.*s", (int)h, key);
+        first = 0;
     }
 }
 
@@ -322,16 +349,20 @@ static void gone_row(const pw_baseline_finding *g, const char *host, finding_cel
 
 /* Findings of the baseline this scan did not report, under a heading; pages on one host read as
  * paths, the host said once (as in the findings table). */
-static void absent_table(pw_buf *b, const pw_baseline_finding *const *list, size_t n, int color)
+static void absent_table(pw_buf *b, const absent_list *l, int color)
 {
     char host[256];
-    absent_host(list, n, host, sizeof host);
+    absent_host(l, host, sizeof host);
+    size_t n = absent_count(l);
     tt_table t;
     tt_init(&t, finding_cols, sizeof finding_cols / sizeof finding_cols[0]);
     finding_cells fc;
     for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, TEXT_WIDTH)); pass++)
         for (size_t i = 0; i < n; i++) {
-            gone_row(list[i], host, &fc);
+            const pw_baseline_finding *g = absent_at(l, i);
+            if (!g)
+                continue;
+            gone_row(g, host, &fc);
             for (size_t c = 0; c < t.n; c++)
                 tt_measure(&t, c, fc.cell[c]);
         }
@@ -339,13 +370,17 @@ static void absent_table(pw_buf *b, const pw_baseline_finding *const *list, size
         pw_buf_printf(b, "Pages on %s\n", host);
     tt_header(&t, b, "", color ? BOLD : NULL, color ? RESET : NULL);
     for (size_t i = 0; i < n; i++) {
-        gone_row(list[i], host, &fc);
+        const pw_baseline_finding *g = absent_at(l, i);
+        if (!g)
+            continue;
+        gone_row(g, host, &fc);
         tt_row(&t, b, "", fc.cell, NULL, RESET);
+        pw_buf_spill(b, PW_BUF_SPILL_AT); /* a row is never revisited */
     }
 }
 
 /* What the baseline reported and this scan looked for and did not see: fixed. */
-static void gone_table(pw_buf *b, const pw_baseline_diff *d, int color)
+static void gone_table(pw_buf *b, const pw_baseline_diff *d, pw_baseline_reader *rd, int color)
 {
     if (!d || !d->n_gone)
         return;
@@ -353,12 +388,13 @@ static void gone_table(pw_buf *b, const pw_baseline_diff *d, int color)
                   "\nGone since the baseline (%zu): their pages loaded, and they did not "
                   "recur\n",
                   d->n_gone);
-    absent_table(b, d->gone, d->n_gone, color);
+    absent_table(b, &(absent_list){rd, 0, 0}, color);
 }
 
 /* What the baseline reported and this scan could not have seen, one table per reason: not
  * evidence of a fix. */
-static void unchecked_tables(pw_buf *b, const pw_baseline_diff *d, int color)
+static void unchecked_tables(pw_buf *b, const pw_baseline_diff *d, pw_baseline_reader *rd,
+                             int color)
 {
     if (!d || !d->n_unchecked)
         return;
@@ -366,22 +402,15 @@ static void unchecked_tables(pw_buf *b, const pw_baseline_diff *d, int color)
                   "\nNot rechecked (%zu): absent from this scan, which could not have seen "
                   "them\n",
                   d->n_unchecked);
-    const pw_baseline_finding **group = malloc(d->n_unchecked * sizeof *group);
-    if (!group) {
-        b->failed = 1;
-        return;
-    }
     for (int why = PW_UNCHECKED_PAGE_NOT_VISITED; why < PW_UNCHECKED__END; why++) {
         size_t n = 0;
         for (size_t i = 0; i < d->n_unchecked; i++)
-            if ((int)d->unchecked_why[i] == why)
-                group[n++] = d->unchecked[i];
+            n += (int)d->unchecked_why[i] == why;
         if (!n)
             continue;
         pw_buf_printf(b, "- %s (%zu)\n", pw_baseline_unchecked_text((pw_baseline_unchecked)why), n);
-        absent_table(b, group, n, color);
+        absent_table(b, &(absent_list){rd, 1, why}, color);
     }
-    free(group);
 }
 
 /* "What left": per tracker and account, the worst severity of its findings above info, their
@@ -745,8 +774,10 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_report_loader_init(&ld, r);
     leaks_table(out, r, color, &ld);
     table(out, r, d, color, &ld);
-    gone_table(out, d, color);
-    unchecked_tables(out, d, color);
+    pw_baseline_reader rd;
+    pw_baseline_reader_init(&rd, d);
+    gone_table(out, d, &rd, color);
+    unchecked_tables(out, d, &rd, color);
     inventory(out, r, color);
     size_t n_info = 0;
     pw_why_seen ws = {0};
@@ -771,5 +802,5 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
                       "\n%zu informational finding%s (trackers on general pages) %s listed "
                       "in the table only.\n",
                       n_info, n_info == 1 ? "" : "s", n_info == 1 ? "is" : "are");
-    return pw_report_loader_status(&ld, out, err);
+    return pw_baseline_reader_done(&rd, pw_report_loader_status(&ld, out, err), err);
 }

@@ -137,7 +137,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         .gaps = gaps,
                         .n_gaps = 3};
     pw_baseline_diff d;
-    FUZZ_ASSERT(pw_baseline_compare(b, &r, &d, NULL) == PW_OK);
+    /* the absent findings read back whole (past 64 KiB a comparison leaves them in the records) */
+    FUZZ_ASSERT(pw_baseline_compare_with(b, &r, &(pw_baseline_compare_opts){.absent_mem = SIZE_MAX},
+                                         &d, NULL) == PW_OK);
     FUZZ_ASSERT(d.n_new + d.n_unchanged == r.n_findings);
     FUZZ_ASSERT(d.n_unchanged + d.n_gone + d.n_unchecked == n);
     for (size_t i = 0; i < d.n_gone; i++)
