@@ -259,6 +259,16 @@ int bx_unload_marker_beacons(const char *url)
     return v > 0 && v < 1000 ? (int)v : 0;
 }
 
+const char *bx_unload_marker_frame(const char *url, const char *key, size_t *len)
+{
+    const char *p = marker_query(url, BX_UNLOAD_PATH);
+    const char *f = p ? strstr(p, key) : NULL;
+    size_t k = strlen(key);
+    if (!f || !(*len = strcspn(f + k, "&")))
+        return NULL;
+    return f + k;
+}
+
 const char *bx_socket_marker(pw_arena *a, const char *url)
 {
     return marker_arg(a, url, BX_SOCKET_PATH);
@@ -579,7 +589,15 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
     const char *unloading = bx_unload_marker(&t->arena, url);
     if (unloading) { /* phiwall's own: answered here, no request of the page */
         send_fulfill(b, m->session, id, 204, NULL, NULL);
-        if (t->unload_doc && bx_same_document(t->unload_doc, unloading)) {
+        int top_frame = frame && t->target_id && strcmp(frame, t->target_id) == 0;
+        size_t flen = 0;
+        const char *fid = NULL;
+        if ((fid = bx_unload_marker_frame(url, BX_FRAME_ANNOUNCE, &flen)) != NULL) {
+            if (!top_frame) /* a frame's pagehide began: the leave waits for its marker */
+                bx_frame_marker(t, fid, flen, 0);
+        } else if ((fid = bx_unload_marker_frame(url, BX_FRAME_MARKED, &flen)) != NULL) {
+            bx_frame_marker(t, fid, flen, 1); /* any time (a frame removed), the leave's too */
+        } else if (t->unload_doc && bx_same_document(t->unload_doc, unloading)) {
             t->unload_marked = 1;
             t->unload_beacons = bx_unload_marker_beacons(url);
         }

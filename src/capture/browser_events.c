@@ -690,6 +690,7 @@ static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
     const char *url = cdp_str(f, "url");
     bx_net_navigated(t, cdp_str(f, "loaderId"));
     t->nav_seq++;
+    t->doc_seq++; /* frames announced from now on are the new document's (bx_frame_marker) */
     t->left_url = t->doc_url;
     t->doc_url = url && strncmp(url, "http", 4) == 0
                      ? with_route(&t->arena, url, cdp_str(f, "urlFragment"))

@@ -159,6 +159,13 @@ typedef struct bx_tab {
     const char *unload_doc; /* the document being left whose marker is awaited (arena) */
     int unload_beacons;     /* the beacons its pagehide sent, as its marker says (n=) */
     int unload_seen; /* pauses of the top frame's unload since the leave began (no networkId) */
+    /* The frame documents of the tab's process that announced their unload marker or sent it
+     * (bx_frame_marker, arena; at most BX_FRAME_MARKS_MAX a task); doc_seq counts the top
+     * frame's commits of a new document during the task, leave_seq is the one the leave left:
+     * the leave waits for the markers of the frames announced since (leave_pages). */
+    struct bx_frame_mark *frame_marks;
+    size_t n_frame_marks;
+    unsigned doc_seq, leave_seq;
     struct bx_sent *sent; /* bx_tab_flush: its requests in send order (arena), for bx_flush_reqs */
     size_t n_sent, next_sent;
     int flushed;        /* flush_all: flushed, its requests and reset still to come */
@@ -363,6 +370,25 @@ void bx_agent_override(bx_browser *b, const char *session);
  * to every new document): its pause says the document's pagehide listeners are running, so what
  * they send is on its way. Answered locally, never recorded, never sent. */
 #define BX_UNLOAD_PATH "/__phiwall_unload__"
+/* A frame's unload marker script announces it as its pagehide begins with
+ * "…/__phiwall_unload__?<doc>&a=<id>" (BX_FRAME_ANNOUNCE), an id of that document, and its marker
+ * at the end of its pagehide ends "…&n=<beacons>&f=<id>" (BX_FRAME_MARKED): both are Fetch pauses
+ * the scan answers itself (browser_contain.c), like the top document's marker. */
+#define BX_FRAME_ANNOUNCE  "&a="
+#define BX_FRAME_MARKED    "&f="
+#define BX_FRAME_MARKS_MAX 1000
+typedef struct bx_frame_mark {
+    struct bx_frame_mark *next;
+    const char *id;
+    unsigned doc_seq; /* the tab's doc_seq when it was announced */
+    int ran;          /* announced: its pagehide began (its marker is on its way) */
+    int marked;       /* its marker came */
+} bx_frame_mark;
+/* A frame's announce (marked 0) or marker (marked 1) of id (len bytes) came in tab t. */
+void bx_frame_marker(bx_tab *t, const char *id, size_t len, int marked);
+/* The frame id an unload marker's URL carries after key (BX_FRAME_ANNOUNCE, BX_FRAME_MARKED),
+ * *len its length; NULL when it carries none (the top document's marker). */
+const char *bx_unload_marker_frame(const char *url, const char *key, size_t *len);
 /* The document an unload marker's URL names (in a), or NULL when url is no marker. */
 const char *bx_unload_marker(pw_arena *a, const char *url);
 /* The beacons an unload marker says its document sent at its unload (n=), 0 when it says none. */

@@ -869,11 +869,33 @@ static int unload_pending(const bx_tab *t)
     return t->active && !t->crashed && (!t->unload_marked || t->unload_seen < t->unload_beacons);
 }
 
+/* A frame of the left document announced its unload marker (its pagehide began) and has not sent
+ * it yet. Its pagehide runs after the top's commit of about:blank: announced under leave_seq or
+ * later (one announced before the left document was no frame of it). */
+static size_t frames_pending(const bx_tab *t)
+{
+    if (!t->active || t->crashed)
+        return 0;
+    size_t n = 0;
+    for (const bx_frame_mark *f = t->frame_marks; f; f = f->next)
+        n += f->ran && !f->marked && f->doc_seq - t->leave_seq < 1u << 30;
+    return n;
+}
+
+static size_t frames_announced(const bx_tab *t)
+{
+    size_t n = 0;
+    for (const bx_frame_mark *f = t->frame_marks; f; f = f->next)
+        n += f->ran && f->doc_seq - t->leave_seq < 1u << 30;
+    return n;
+}
+
 /* Leave every page for about:blank so that pagehide/unload beacons are captured with the page
  * that sent them rather than the next one; the page's pending timers run first (leave_timers). */
 static void leave_pages(bx_browser *b)
 {
     wait_storage(b);
+    long long left_ms = cdp_now_ms();
     for (int i = 0; i < b->n_tabs; i++) {
         bx_tab *t = &b->tabs[i];
         t->blank = 0;
@@ -881,6 +903,7 @@ static void leave_pages(bx_browser *b)
         t->unload_marked = !(t->active && !t->crashed && t->doc_url);
         t->unload_beacons = t->unload_seen = 0;
         t->unload_doc = t->doc_url; /* its marker, not a late one of the page before */
+        t->leave_seq = t->doc_seq;  /* its frames' markers (frames_pending) */
         bx_popups_close(t);         /* their pagehide beacons are the task's too */
         if (t->active && !t->crashed) {
             int failed = t->nav_failed; /* the task's outcome, not this navigation's */
@@ -936,8 +959,43 @@ static void leave_pages(bx_browser *b)
         cdp_pump(b->conn, deadline, NULL);
     }
     /* The last beacons of the unload: the page's requests were cancelled, so the network is
-     * quiet soon; a short cap keeps a request the browser never ends from costing more. */
-    bx_settle(b, 300, 2000);
+     * quiet soon; a short cap keeps a request the browser never ends from costing more. The
+     * frames' pagehide runs after the top's, in the same task: their announces come in this
+     * settle, and the leave waits, within its cap, for the marker of each (then settles again:
+     * a frame's marker may be followed by the next frame's announce). */
+    for (;;) {
+        bx_settle(b, 300, 2000);
+        int waiting = 0;
+        for (int i = 0; i < b->n_tabs; i++)
+            waiting |= frames_pending(&b->tabs[i]) > 0;
+        if (!waiting || cdp_conn_dead(b->conn) || cdp_now_ms() >= deadline)
+            break;
+        while (waiting && !cdp_conn_dead(b->conn) && cdp_now_ms() < deadline) {
+            cdp_pump(b->conn, deadline, NULL);
+            waiting = 0;
+            for (int i = 0; i < b->n_tabs; i++)
+                waiting |= frames_pending(&b->tabs[i]) > 0;
+        }
+        for (int i = 0; waiting && i < b->n_tabs; i++) {
+            const bx_tab *t = &b->tabs[i];
+            if (frames_pending(t))
+                bx_log(b,
+                       "leave %s: %zu of its frames sent no unload marker within %d ms: the leave "
+                       "waited its cap",
+                       t->unload_doc ? t->unload_doc : t->task.url, frames_pending(t),
+                       bx_settle_max(b));
+        }
+    }
+    for (int i = 0; i < b->n_tabs; i++) { /* the frames of the next page announce anew */
+        bx_tab *t = &b->tabs[i];
+        if (t->active && t->unload_doc) /* said, not timed: scan_browser_gaps8 reads it */
+            bx_log(b,
+                   "leave %s: %lld ms for its unload marker and those of the %zu frames that "
+                   "announced one (%zu not sent)",
+                   t->unload_doc, cdp_now_ms() - left_ms, frames_announced(t), frames_pending(t));
+        t->frame_marks = NULL; /* in the arena */
+        t->n_frame_marks = 0;
+    }
 }
 
 /* A crash or hang cut these visits short before their facts and links were read: visit each

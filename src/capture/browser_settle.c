@@ -44,6 +44,8 @@ static void flight_started(bx_tab *t, const cdp_msg *m)
     if (!id || !url || strncmp(url, "data:", 5) == 0 || strncmp(url, "blob:", 5) == 0)
         return;
     t->net_last_ms = cdp_now_ms();
+    if (strstr(url, BX_UNLOAD_PATH "?"))
+        return; /* phiwall's own, answered at its pause: one of a removed frame may never end */
     if (t->b && !t->b->tag_manager)
         t->b->tag_manager = bx_tag_manager_of(url);
     if (find_flight(t, id))
@@ -128,6 +130,30 @@ void bx_net_navigated(bx_tab *t, const char *loader)
         else
             link = &(*link)->next;
     }
+}
+
+/* ---- frames' unload markers ---------------------------------------------------------------- */
+
+void bx_frame_marker(bx_tab *t, const char *id, size_t len, int marked)
+{
+    bx_frame_mark *f = t->frame_marks;
+    while (f && (strlen(f->id) != len || memcmp(f->id, id, len) != 0))
+        f = f->next;
+    if (!f) { /* announced (or its marker came first: the pauses may cross) */
+        if (t->n_frame_marks >= BX_FRAME_MARKS_MAX)
+            return; /* a page of thousands of frames: the others are not waited for */
+        f = pw_arena_calloc(&t->arena, 1, sizeof *f);
+        if (!f || !(f->id = pw_arena_strndup(&t->arena, id, len)))
+            return;
+        f->doc_seq = t->doc_seq;
+        f->next = t->frame_marks;
+        t->frame_marks = f;
+        t->n_frame_marks++;
+    }
+    if (marked)
+        f->marked = 1;
+    else
+        f->ran = 1;
 }
 
 /* ---- the wait ----------------------------------------------------------------------------- */

@@ -105,7 +105,7 @@ static pw_status emulate(bx_tab *t, pw_err *err)
     return st;
 }
 
-/* The unload marker: a top document's last pagehide listener sends a beacon of its own origin
+/* The unload marker: a document's last pagehide listener sends a beacon of its own origin
  * (CSP's connect-src 'self' allows it) naming the document and how many beacons (sendBeacon,
  * fetch with keepalive, to an http(s) URL: a data: URL is never paused) the page's pagehide
  * listeners sent before it (counted from the first listener, the scan's own):
@@ -122,23 +122,44 @@ static pw_status emulate(bx_tab *t, pw_err *err)
  * scan_browser_gaps7's /latehide/ and /bodyhide/). The document is named by its URL as it was
  * loaded (read before the page's scripts run): a router that rewrites it (history.pushState, a hash
  * router's "#/") does not make the marker a stranger the leave waits past until its cap — 5 s a
- * page before. */
+ * page before.
+ *
+ * A frame of the tab's own process (a same-origin widget) gets the marker too, ending
+ * "&f=<id>" (BX_FRAME_MARKED), an id of its document, and announces it by a request of the same
+ * kind, "…?<the document>&a=<id>" (BX_FRAME_ANNOUNCE), sent by its first pagehide listener. The
+ * scan answers both itself, as it answers the top's marker (browser_contain.c): no Runtime
+ * domain (whose being enabled bot checks notice) is needed, and no script of the page sees the
+ * announce (one sent at pageshow was in the frame's performance timeline, measured with Chromium
+ * 156: scan_browser_gaps8's /fhide/ reads it). A frame's pagehide runs after the top document's, in
+ * the same task: the leave's settle after the top's marker sees the announces, and the leave
+ * then waits for the marker of each (a listener that works before it sends was lost:
+ * scan_browser_gaps8's /fhide/). A frame that runs no script (a sandbox without
+ * allow-scripts), an about:blank or srcdoc frame (no http(s) URL of its own to send to),
+ * another site's frame in its own process (the script is the top session's), a frame never
+ * shown (no pagehide) or one whose CSP refuses its own origin never announces and is not
+ * waited for; a frame removed before the leave, also in the page's own pagehide, sends both as
+ * it goes. */
 static const char unload_marker_js[] =
-    "if(window===top){const u=location.href,W=window,N=navigator,E=EventTarget.prototype,"
+    "(function(){const W=window,fr=W!==W.top,u=location.href;let base;"
+    "try{const m=new URL('" BX_UNLOAD_PATH "',u);if(!/^https?:$/.test(m.protocol))return;"
+    "base=m.origin+'" BX_UNLOAD_PATH "?'+encodeURIComponent(u)}catch(e){return}"
+    "const N=navigator,E=EventTarget.prototype,"
     "add=E.addEventListener,rm=E.removeEventListener,sb=Navigator.prototype.sendBeacon,"
-    "fe=W.fetch;let gone=0,n=0;"
+    "fe=W.fetch;let gone=0,n=0,id='';"
     "const web=x=>{try{return/^https?:$/.test(new URL(String(x&&x.url||x),location.href)"
     ".protocol)}catch(e){return false}};"
-    "add.call(W,'pagehide',function(){gone=1},true);"
+    "add.call(W,'pagehide',function(){gone=1;n=0;if(!fr)return;"
+    "id=Math.random().toString(36).slice(2)+Date.now().toString(36);"
+    "try{sb.call(N,base+'" BX_FRAME_ANNOUNCE "'+id)}catch(e){}},true);"
     "Navigator.prototype.sendBeacon=function(x){const r=sb.apply(this,arguments);"
     "if(gone&&r&&web(x))n++;return r};"
     "if(fe)W.fetch=function(a,o){if(gone&&((o&&o.keepalive)||(a&&a.keepalive))&&web(a))n++;"
     "return fe.apply(this,arguments)};"
-    "const last=function(){try{sb.call(N,location.origin+'" BX_UNLOAD_PATH
-    "?'+encodeURIComponent(u)+'&n='+n)}catch(e){}};add.call(W,'pagehide',last);"
+    "const last=function(){if(fr&&!id)return;try{sb.call(N,base+'&n='+n+"
+    "(fr?'" BX_FRAME_MARKED "'+id:''))}catch(e){}id=''};add.call(W,'pagehide',last);"
     "E.addEventListener=function(t,l,o){const r=add.apply(this,arguments);"
     "if(this===W&&t==='pagehide'&&l!==last){rm.call(W,'pagehide',last);"
-    "add.call(W,'pagehide',last)}return r}}";
+    "add.call(W,'pagehide',last)}return r}})()";
 
 static pw_status add_unload_marker(bx_tab *t, pw_err *err)
 {
@@ -388,6 +409,9 @@ void bx_tab_reset(bx_tab *t)
     t->doc_url = t->left_url = NULL;
     t->unload_doc = NULL; /* in the arena: a late marker's pause must not read it */
     t->unload_marked = t->unload_beacons = t->unload_seen = 0;
+    t->frame_marks = NULL; /* in the arena */
+    t->n_frame_marks = 0;
+    t->doc_seq = t->leave_seq = 0;
     t->nav_pending = 0;
     t->frames = NULL; /* in the arena */
     t->sockets = NULL;

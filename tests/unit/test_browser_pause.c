@@ -401,6 +401,92 @@ static void test_replaced_navigation_answer(void)
     teardown(&fx);
 }
 
+/* A frame's unload marker announce ("…/__phiwall_unload__?<doc>&a=<id>", sent by its first
+ * pagehide listener) and its marker ("…&n=<beacons>&f=<id>") are phiwall's own: answered here,
+ * no request of any page; the announce makes the leave wait for that frame's marker. One that
+ * comes from the top frame is no frame's (the page forged it): it is ignored. */
+#define FRAME_DOC "http%3A%2F%2F127.0.0.1%3A8080%2Fwidget"
+#define UNLOAD    "http://127.0.0.1:8080" BX_UNLOAD_PATH "?" FRAME_DOC
+
+static void frame_pause(int fd, int job, const char *frame, const char *url)
+{
+    char ev[768];
+    snprintf(ev, sizeof ev,
+             "{\"method\":\"Fetch.requestPaused\",\"sessionId\":\"S\",\"params\":{"
+             "\"requestId\":\"interception-job-%d.0\",\"frameId\":\"%s\",\"resourceType\":"
+             "\"Ping\",\"request\":{\"url\":\"%s\",\"method\":\"POST\",\"headers\":{}}}}",
+             job, frame, url);
+    put(fd, ev);
+}
+
+static void test_frame_unload_markers(void)
+{
+    size_t n = 0;
+    CHECK(bx_unload_marker_frame(UNLOAD "&n=0", BX_FRAME_ANNOUNCE, &n) == NULL);
+    CHECK(bx_unload_marker_frame(UNLOAD "&n=0", BX_FRAME_MARKED, &n) == NULL);
+    CHECK(bx_unload_marker_frame(UNLOAD "&a=", BX_FRAME_ANNOUNCE, &n) == NULL);
+    CHECK(bx_unload_marker_frame("http://127.0.0.1:8080/x?&a=k1", BX_FRAME_ANNOUNCE, &n) == NULL);
+    const char *id = bx_unload_marker_frame(UNLOAD "&n=2&f=k1", BX_FRAME_MARKED, &n);
+    CHECK(id != NULL && n == 2 && strncmp(id, "k1", 2) == 0);
+
+    fixture fx;
+    setup(&fx, 0);
+    bx_browser *b = fx.b;
+    bx_tab *t = fx.t;
+    int *to_us = fx.to_us;
+    put(to_us[1], "{\"method\":\"Network.requestWillBeSent\",\"sessionId\":\"S\",\"params\":{"
+                  "\"requestId\":\"9.8\",\"loaderId\":\"L2\",\"type\":\"Ping\",\"frameId\":\"F2\","
+                  "\"documentURL\":\"http://127.0.0.1:8080/widget\",\"request\":{\"url\":\"" UNLOAD
+                  "&a=k1\",\"method\":\"POST\",\"headers\":{}}}}");
+    frame_pause(to_us[1], 1, "F1", UNLOAD "&a=forged"); /* the top frame's: no frame's */
+    frame_pause(to_us[1], 2, "F2", UNLOAD "&a=k1");
+    long long deadline = cdp_now_ms() + 5000;
+    while (!t->frame_marks && cdp_now_ms() < deadline)
+        cdp_pump(b->conn, deadline, NULL);
+    CHECK(t->frame_marks != NULL);
+    CHECK_INT((long long)t->n_frame_marks, 1);
+    if (t->frame_marks) {
+        CHECK_STR(t->frame_marks->id, "k1");
+        CHECK_INT(t->frame_marks->ran, 1);
+        CHECK_INT(t->frame_marks->marked, 0);
+        CHECK_INT(t->frame_marks->doc_seq, t->doc_seq);
+    }
+    frame_pause(to_us[1], 3, "F2", UNLOAD "&n=1&f=k1");
+    while (t->frame_marks && !t->frame_marks->marked && cdp_now_ms() < deadline)
+        cdp_pump(b->conn, deadline, NULL);
+    CHECK(t->frame_marks && t->frame_marks->marked);
+    CHECK_INT((long long)t->n_frame_marks, 1);
+    static char sent[16384]; /* what the scan sent this fixture's browser */
+    size_t len = 0;
+    while (!strstr(sent, "interception-job-3.0") && len < sizeof sent - 1 &&
+           cdp_now_ms() < deadline) {
+        ssize_t got = read(fx.to_browser[0], sent + len, sizeof sent - 1 - len);
+        if (got > 0)
+            len += (size_t)got;
+        for (size_t i = 0; i < len; i++) /* NUL-separated messages: one string */
+            if (!sent[i])
+                sent[i] = '\n';
+        sent[len] = '\0';
+        if (got <= 0)
+            cdp_pump(b->conn, cdp_now_ms() + 50, NULL);
+    }
+    for (int job = 1; job <= 3; job++) { /* each answered here, none sent on to the site */
+        char want[96];
+        snprintf(want, sizeof want,
+                 "\"Fetch.fulfillRequest\",\"params\":{\"requestId\":"
+                 "\"interception-job-%d.0\"",
+                 job);
+        CHECK(strstr(sent, want) != NULL);
+    }
+    CHECK(strstr(sent, "Fetch.continueRequest") == NULL);
+    pw_err err;
+    CHECK_INT(bx_tab_flush(t, &err), PW_OK);
+    CHECK_INT(bx_flush_reqs(t->b, &err), PW_OK);
+    CHECK_INT((long long)fx.got.n, 0); /* no request of any page */
+    CHECK_INT((long long)fx.stats.requests, 0);
+    teardown(&fx);
+}
+
 PW_TEST_MAIN(PW_TEST(test_pause_body_and_pause_only), PW_TEST(test_pause_only_before_commit),
              PW_TEST(test_pause_only_page_left), PW_TEST(test_request_without_time),
-             PW_TEST(test_replaced_navigation_answer))
+             PW_TEST(test_replaced_navigation_answer), PW_TEST(test_frame_unload_markers))
