@@ -242,8 +242,10 @@ pw_ctx pw_ctx_param_key_miss(pw_detect_scratch *s, pw_arena *a, const char *key,
 {
     int ok;
     pw_ctx c = param_key_memo(s, a, key, n, &ok);
-    if (ok)
-        *e = (pw_param_memo){head, tail, (unsigned char)n, (unsigned char)c};
+    if (ok) {
+        e[1] = e[0];
+        e[0] = (pw_param_memo){head, tail, (unsigned char)n, (unsigned char)c};
+    }
     return c;
 }
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "detect/internal.h"
+#include "detect/seg_memo_impl.h"
 
 enum {
     PW_PAGE_HOST = 1,   /* first label of the host */
@@ -214,15 +215,20 @@ static int authority_general_memo(pw_detect_scratch *scr, const char *s, size_t 
 {
     if (!scr || auth < 8 || auth > PW_HOST_MEMO_LEN)
         return authority_general(s, auth);
-    uint64_t h = pw_memo_hash_bytes(0x9e3779b97f4a7c15ull ^ auth, s, auth);
-    pw_host_memo *e = &scr->host_memo[(h >> 40) & (PW_HOST_MEMO_SLOTS - 1)];
-    if (e->hash == h && e->n == auth && pw_memo_same_bytes(e->bytes, s, auth))
-        return e->general;
+    /* engine-url8: hashed and compared inline; 2-way set associative (a new host enters in
+     * front, the other of its set goes), so that two of a site's few hosts that share a set do
+     * not take it from each other request after request */
+    uint64_t h = mix_bytes(0x9e3779b97f4a7c15ull ^ auth, s, auth);
+    pw_host_memo *e = &scr->host_memo[memo_slot(h, PW_HOST_MEMO_SLOTS / 2) * 2];
+    for (size_t w = 0; w < 2; w++)
+        if (e[w].hash == h && e[w].n == auth && same_bytes(e[w].bytes, s, auth))
+            return e[w].general;
     int general = authority_general(s, auth);
-    e->hash = h;
-    e->n = (uint32_t)auth;
-    e->general = (unsigned char)general;
-    memcpy(e->bytes, s, auth);
+    e[1] = e[0];
+    e[0].hash = h;
+    e[0].n = (uint32_t)auth;
+    e[0].general = (unsigned char)general;
+    memcpy(e[0].bytes, s, auth);
     return general;
 }
 
@@ -244,10 +250,10 @@ static int general_at(pw_detect_scratch *scr, const char *s, size_t auth, const 
 }
 
 size_t pw_page_quiet_from(pw_detect_scratch *scr, const char *s, size_t auth,
-                          const pw_url_part *parts, size_t np)
+                          const pw_url_part *parts, size_t np, size_t path_end)
 {
     size_t at;
-    return general_at(scr, s, auth, parts, np, &at) ? at : np;
+    return general_at(scr, s, auth, parts, path_end, &at) ? at : np;
 }
 
 int pw_detect_general_page(const char *url, size_t n, size_t *slug)

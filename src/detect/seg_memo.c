@@ -30,46 +30,7 @@
 #include <string.h>
 
 #include "detect/internal.h"
-
-typedef struct seg_memo_entry {
-    uint64_t hash;
-    uint32_t tag; /* 0: empty */
-    uint32_t n;
-    char bytes[PW_SEG_MEMO_LEN];
-} seg_memo_entry;
-
-/* A remembered hit: its span relative to the segment, its strings as offsets into the entry's
- * text (HIT_NO_TEXT: NULL). */
-#define HIT_NO_TEXT 0xffffu
-typedef struct hit_memo_hit {
-    pw_hit h;
-    uint16_t norm, detail;
-} hit_memo_hit;
-
-typedef struct hit_memo_entry {
-    uint64_t hash;
-    uint32_t tag; /* 0: empty */
-    uint32_t n;
-    uint32_t nh, text_n;
-    char bytes[PW_HIT_MEMO_LEN];
-    hit_memo_hit hits[PW_HIT_MEMO_HITS];
-    char text[PW_HIT_MEMO_TEXT];
-} hit_memo_entry;
-
-/* A run of path slugs that no phrase crosses (engine-url7); n 0 = empty. */
-typedef struct run_memo_entry {
-    uint64_t hash;
-    uint32_t n;
-    char bytes[PW_RUN_MEMO_LEN];
-} run_memo_entry;
-
-struct pw_seg_memo {
-    seg_memo_entry e[PW_SEG_MEMO_SETS * PW_SEG_MEMO_WAYS];
-    run_memo_entry runs[PW_RUN_MEMO_SLOTS];
-    hit_memo_entry h[PW_HIT_MEMO_SETS * PW_HIT_MEMO_WAYS];
-    unsigned char newest[PW_HIT_MEMO_SETS]; /* the way of each set written last */
-    uint64_t seen[PW_HIT_MEMO_SEEN];        /* keys of segments with hits met once */
-};
+#include "detect/seg_memo_impl.h"
 
 struct pw_seg_memo *pw_seg_memo_new(void)
 {
@@ -79,42 +40,6 @@ struct pw_seg_memo *pw_seg_memo_new(void)
 void pw_seg_memo_free(struct pw_seg_memo *m)
 {
     free(m);
-}
-
-static uint64_t load8(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8); /* the hash only needs the same number for the same bytes */
-    return v;
-}
-
-/* The n (1..7) bytes at p as a number, from loads inside p[0..n): every byte is in it, so two
- * strings of the same length are equal exactly when their numbers are. */
-static uint64_t load_short(const char *p, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)p;
-    if (n >= 4) {
-        uint32_t x, y;
-        memcpy(&x, p, 4);
-        memcpy(&y, p + n - 4, 4);
-        return (uint64_t)x | (uint64_t)y << 32;
-    }
-    return (uint64_t)u[0] | (uint64_t)u[n >> 1] << 8 | (uint64_t)u[n - 1] << 16;
-}
-
-/* One step of the hash: the top bits of the product, which pick the set, depend on every bit of
- * the bytes so far (the bytes themselves are compared on a match). */
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-    return (h ^ v) * 0xff51afd7ed558ccdull;
-}
-
-/* What besides its bytes decides a segment's hits; never 0. */
-static uint32_t tag_of(const pw_seg *g, int depth)
-{
-    return 0x80000000u | (uint32_t)g->ctx | (uint32_t)g->type << 6 | (uint32_t) !!g->in_url << 10 |
-           (uint32_t) !!g->in_query << 11 | (uint32_t) !!g->page_quiet << 12 |
-           (uint32_t)depth << 16;
 }
 
 /* engine-url7: g, a part of a decoded layer (a slug or value of the page URL in dl=), reads
@@ -136,16 +61,8 @@ static int plain_in_field(const pw_scan *sc, const pw_seg *g)
     return 1;
 }
 
-/* The first look of plain_in_field, at g's ends only (n >= 1). */
-static int plain_ends(const pw_seg *g)
-{
-    size_t n = g->n, b = g->ostart[0];
-    return g->ostart[n - 1] == b + n - 1 && g->oend[n - 1] == b + n && g->oend[0] == b + 1;
-}
-
 /* k->hits_ok after its last look (HITS_MAYBE: plain_ends passed, plain_in_field not asked: it is
  * asked when an entry matches or the segment is to be remembered, not on every miss). */
-#define HITS_MAYBE 2
 static int hits_ok(const pw_scan *sc, const pw_seg *g, int ok)
 {
     return ok == HITS_MAYBE ? plain_in_field(sc, g) : ok;
@@ -156,60 +73,6 @@ static int hits_ok(const pw_scan *sc, const pw_seg *g, int ok)
 static size_t field_base(const pw_seg *g)
 {
     return g->ostart ? g->ostart[0] : g->base;
-}
-
-/* h mixed with the n bytes at s, eight at a time (the last eight overlap when n is not a
- * multiple). */
-static uint64_t mix_bytes(uint64_t h, const char *s, size_t n)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        h = mix(h, load8(s + i));
-    if (i < n)
-        h = mix(h, n >= 8 ? load8(s + n - 8) : load_short(s, n));
-    return h;
-}
-
-/* g (at this depth) as a memo key; k->ok = 0 when it cannot be remembered. */
-static void key_of(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k)
-{
-    k->ok = k->hits_ok = 0;
-    if (!sc->memo || g->n == 0 || (unsigned)depth >= 256)
-        return;
-    k->ok = g->n <= PW_SEG_MEMO_LEN;
-    if (g->n <= PW_HIT_MEMO_LEN) /* a decoded part's whole look waits (hits_ok) */
-        k->hits_ok = !g->ostart ? 1 : plain_ends(g) ? HITS_MAYBE : 0;
-    if (!k->ok && !k->hits_ok)
-        return;
-    k->tag = tag_of(g, depth);
-    uint64_t h = mix_bytes(0x9e3779b97f4a7c15ull ^ g->n ^ (uint64_t)k->tag << 32, g->s, g->n);
-    /* The key's text too, not only its context: detectors read it (a "cita" or "fecha" key
-     * reads a date day-first, ident_date.c; a bare "name" or "provider" key decides a name,
-     * ident_name.c), so the same bytes under another key may give other hits. The bytes are
-     * compared on a match; the key only through the 64-bit hash. */
-    if (g->key_n)
-        h = mix_bytes(mix(h, 0x6b6579u ^ (uint64_t)g->key_n << 24), g->key, g->key_n);
-    k->hash = h;
-}
-
-static seg_memo_entry *set_of(const pw_scan *sc, const pw_seg_memo_key *k)
-{
-    size_t set = (size_t)(k->hash >> 40) & (PW_SEG_MEMO_SETS - 1);
-    return &sc->memo->e[set * PW_SEG_MEMO_WAYS];
-}
-
-/* b holds the n bytes at s (n >= 1), compared eight bytes at a time (both hold n bytes). */
-static int same_bytes(const char *b, const char *s, size_t n)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        if (load8(b + i) != load8(s + i))
-            return 0;
-    if (i == n)
-        return 1;
-    if (n >= 8) /* the last eight bytes cover the rest */
-        return load8(b + n - 8) == load8(s + n - 8);
-    return load_short(b, n) == load_short(s, n); /* every byte of 1..7 is in it */
 }
 
 uint64_t pw_memo_hash_bytes(uint64_t h, const char *s, size_t n)
@@ -224,14 +87,7 @@ int pw_memo_same_bytes(const char *b, const char *s, size_t n)
 
 int pw_seg_memo_lookup(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k)
 {
-    key_of(sc, g, depth, k);
-    if (!k->ok)
-        return 0;
-    const seg_memo_entry *set = set_of(sc, k);
-    for (size_t w = 0; w < PW_SEG_MEMO_WAYS; w++)
-        if (set[w].hash == k->hash && set[w].tag == k->tag && set[w].n == g->n)
-            return same_bytes(set[w].bytes, g->s, g->n);
-    return 0;
+    return pw_seg_memo_lookup_inline(sc, g, depth, k);
 }
 
 void pw_seg_memo_put(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k)
@@ -263,7 +119,7 @@ static uint64_t run_hash(const char *s, size_t n)
 
 static run_memo_entry *run_slot(const pw_scan *sc, uint64_t hash)
 {
-    return &sc->memo->runs[(size_t)(hash >> 40) & (PW_RUN_MEMO_SLOTS - 1)];
+    return &sc->memo->runs[memo_slot(hash, PW_RUN_MEMO_SLOTS)];
 }
 
 int pw_seg_memo_run_quiet(const pw_scan *sc, const char *s, size_t n, uint64_t *hash)
@@ -290,7 +146,7 @@ void pw_seg_memo_run_put(const pw_scan *sc, const char *s, size_t n, uint64_t ha
 
 static size_t hit_set(const pw_seg_memo_key *k)
 {
-    return (size_t)(k->hash >> 40) & (PW_HIT_MEMO_SETS - 1);
+    return memo_slot(k->hash, PW_HIT_MEMO_SETS);
 }
 
 static hit_memo_entry *hit_set_of(const pw_scan *sc, const pw_seg_memo_key *k)
@@ -380,7 +236,7 @@ void pw_seg_memo_put_hits(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_
         return;
     /* a short segment is remembered when it comes a second time: most segments with hits come
      * once (a visitor's own text), and copying their hits would cost more than it ever saves */
-    uint64_t *seen = &sc->memo->seen[(size_t)(k->hash >> 24) & (PW_HIT_MEMO_SEEN - 1)];
+    uint64_t *seen = &sc->memo->seen[memo_slot(k->hash, PW_HIT_MEMO_SEEN)];
     uint64_t mark = k->hash ^ k->tag;
     if (g->n <= PW_HIT_MEMO_SHORT && *seen != mark) {
         *seen = mark;

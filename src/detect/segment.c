@@ -13,6 +13,7 @@
 #endif
 
 #include "detect/internal.h"
+#include "detect/seg_memo_impl.h"
 #include "phiwall/text.h"
 
 static size_t orig_start(const pw_seg *g, size_t i)
@@ -23,20 +24,6 @@ static size_t orig_start(const pw_seg *g, size_t i)
 static size_t orig_end(const pw_seg *g, size_t i)
 {
     return g->oend ? g->oend[i] : g->base + i + 1;
-}
-
-/* The first byte at or after i that decoding may change: '%', or '+' when it means a space. */
-static size_t next_special(const char *s, size_t i, size_t n, int plus_is_space)
-{
-    if (i < n && s[i] == '%') /* escapes come in runs ("%3A%2F%2F"): no search for the next */
-        return i;
-    if (!plus_is_space) {
-        const char *p = i < n ? memchr(s + i, '%', n - i) : NULL;
-        return p ? (size_t)(p - s) : n;
-    }
-    while (i < n && s[i] != '%' && s[i] != '+')
-        i++;
-    return i;
 }
 
 /* os[k] = at + k, oe[k] = at + k + 1 for k < len (the spans of bytes copied from an original
@@ -59,21 +46,51 @@ static void fill_offsets(uint32_t *os, uint32_t *oe, uint32_t at, size_t len)
     }
 }
 
-/* Copy g's bytes [i, j) unchanged to out position o, with their original spans; new o. */
-static size_t copy_plain(const pw_seg *g, size_t i, size_t j, char *buf, uint32_t *os, uint32_t *oe,
-                         size_t o)
+/* The original spans of g's bytes [i, i + len) into os, oe. */
+static inline void copy_offsets(const pw_seg *g, size_t i, size_t len, uint32_t *os, uint32_t *oe)
 {
-    size_t len = j - i;
-    if (len == 0)
-        return o;
-    memcpy(buf + o, g->s + i, len);
     if (g->ostart) {
-        memcpy(os + o, g->ostart + i, len * sizeof *os);
-        memcpy(oe + o, g->oend + i, len * sizeof *oe);
-        return o + len;
+        memcpy(os, g->ostart + i, len * sizeof *os);
+        memcpy(oe, g->oend + i, len * sizeof *oe);
+    } else {
+        fill_offsets(os, oe, (uint32_t)(g->base + i), len);
     }
-    fill_offsets(os + o, oe + o, (uint32_t)(g->base + i), len);
-    return o + len;
+}
+
+/* Copy g's bytes from i up to the first byte decoding may change ('%', or '+' when it means a
+ * space) to buf + o, with their original spans; returns that byte's offset (g->n when none),
+ * *o moved past the copy. engine-url8: with SSE2, sixteen bytes are stored and looked at in one
+ * go (o <= i, so a store of sixteen bytes at o stays inside buf's g->n + 1 when i + 16 <= g->n),
+ * instead of a memchr and a memcpy call for every stretch between escapes. */
+static size_t copy_plain_run(const pw_seg *g, size_t i, int plus_is_space, char *buf, uint32_t *os,
+                             uint32_t *oe, size_t *o)
+{
+    const char *s = g->s;
+    size_t n = g->n, from = i, at = *o;
+#if defined(__SSE2__) && defined(__x86_64__)
+    const __m128i pct = _mm_set1_epi8('%'), plus = _mm_set1_epi8(plus_is_space ? '+' : '%');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        _mm_storeu_si128((__m128i *)(void *)(buf + at + (i - from)), v);
+        unsigned bits = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, plus)));
+        if (bits) {
+            i += (size_t)__builtin_ctz(bits);
+            copy_offsets(g, from, i - from, os + at, oe + at);
+            *o = at + (i - from);
+            return i;
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c == '%' || (c == '+' && plus_is_space))
+            break;
+        buf[at + (i - from)] = c;
+    }
+    copy_offsets(g, from, i - from, os + at, oe + at);
+    *o = at + (i - from);
+    return i;
 }
 
 /* Bytes that decoding leaves alone are copied in stretches between the '%' (and '+') bytes. */
@@ -88,8 +105,8 @@ int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *o
     size_t o = 0, i = 0;
     int changed = 0, hi, lo;
     while (i < g->n) {
-        size_t j = next_special(g->s, i, g->n, plus_is_space);
-        o = copy_plain(g, i, j, buf, os, oe, o);
+        size_t j = g->s[i] == '%' ? i /* escapes come in runs ("%3A%2F%2F") */
+                                  : copy_plain_run(g, i, plus_is_space, buf, os, oe, &o);
         if (j >= g->n)
             break;
         int c = (unsigned char)g->s[j];
@@ -183,52 +200,6 @@ static void scan_identifiers(pw_scan *sc, const pw_seg *g)
         pw_ident_ids(sc, g);
     if (digits >= 1)
         pw_ident_address(sc, g);
-}
-
-/* A byte of v is '%' or '+' (exact: the zero-byte test answers "any" without error). */
-static inline int word_may_decode(uint64_t v)
-{
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    uint64_t pct = v ^ (ones * '%'), plus = v ^ (ones * '+');
-    return ((((pct - ones) & ~pct) | ((plus - ones) & ~plus)) & highs) != 0;
-}
-
-/* s[0..n) holds a byte that decoding may change ('%' or '+'), eight bytes at a time; the rest
- * of a value of 8 or more bytes is its last eight (engine-url7: "ts=1700000000123" had five
- * bytes looked at one by one), a shorter one is read in one or two loads (zeros above: no zero
- * byte is '%' or '+'). */
-static int may_decode(const char *s, size_t n)
-{
-    size_t i = 0;
-    uint64_t v;
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&v, s + i, 8);
-        if (word_may_decode(v))
-            return 1;
-    }
-    if (i == n)
-        return 0;
-    if (n >= 8) {
-        memcpy(&v, s + n - 8, 8);
-        return word_may_decode(v);
-    }
-    if (n >= 4) { /* two overlapping loads hold every byte */
-        uint32_t x, y;
-        memcpy(&x, s, 4);
-        memcpy(&y, s + n - 4, 4);
-        return word_may_decode((uint64_t)x | (uint64_t)y << 32);
-    }
-    const unsigned char *u = (const unsigned char *)s; /* 1..3: first, middle, last */
-    return word_may_decode((uint64_t)u[0] | (uint64_t)u[n >> 1] << 8 | (uint64_t)u[n - 1] << 16);
-}
-
-/* A bookkeeping parameter (ts=, v=, id=, fbp=) is scanned for canaries and decoded layers only
- * (a layer may be a URL, scanned as one): without canaries and without a byte to decode, its
- * scan finds nothing, and is skipped before the summary. */
-static int nothing_to_find(const pw_scan *sc, const pw_seg *g)
-{
-    return g->in_query && (g->ctx == PW_CTX_TIME || g->ctx == PW_CTX_NEGATIVE) && !sc->d->n_forms &&
-           !may_decode(g->s, g->n);
 }
 
 /* Scan a decoded layer: as a URL when it is one, else as a segment. */
@@ -391,12 +362,13 @@ static void scan_segment(pw_scan *sc, pw_seg *in, int depth);
 
 void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
 {
-    if (nothing_to_find(sc, in))
-        return;
-    pw_seg_memo_key k;
-    if (pw_seg_memo_lookup(sc, in, depth, &k))
-        return; /* det-speed: the same bytes in the same place gave no hit before */
-    if (pw_seg_memo_replay(sc, in, &k))
+    pw_scan_segment_inline(sc, in, depth);
+}
+
+void pw_scan_segment_keyed(pw_scan *sc, pw_seg *in, int depth, const pw_seg_memo_key *kp)
+{
+    pw_seg_memo_key k = *kp;
+    if (pw_seg_memo_hit_may(sc, in, &k) && pw_seg_memo_replay(sc, in, &k))
         return; /* engine-speed: the same bytes in the same place gave these hits before */
     size_t before = sc->s->n_hits;
     scan_segment(sc, in, depth);

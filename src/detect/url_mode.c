@@ -12,6 +12,7 @@
 #endif
 
 #include "detect/internal.h"
+#include "detect/seg_memo_impl.h"
 #include "phiwall/text.h"
 
 /* The first '/', '?' or '#' at or after i (n when none): where a URL's authority ends. SSE2
@@ -94,6 +95,7 @@ static size_t authority(const char *s, size_t n)
 typedef struct part_sink {
     pw_url_part *v;
     size_t n, max;
+    size_t path_end; /* one past the last path slug put */
     int full;
 } part_sink;
 
@@ -116,6 +118,7 @@ static void split_path(part_sink *k, const char *s, size_t b, size_t e)
         }
         size_t j = pw_find_char(s, i, e, '/');
         put(k, PW_UPART_PATH, prev_s, prev_e, i, j);
+        k->path_end = k->n;
         prev_s = i, prev_e = j;
         i = j;
     }
@@ -147,7 +150,14 @@ static void split_params(part_sink *k, const char *s, size_t b, size_t e)
 
 size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, size_t *authority_end)
 {
-    part_sink k = {parts, 0, max > 0 ? max - 1 : 0, 0};
+    size_t path_end;
+    return pw_url_parts_paths(s, n, parts, max, authority_end, &path_end);
+}
+
+size_t pw_url_parts_paths(const char *s, size_t n, pw_url_part *parts, size_t max,
+                          size_t *authority_end, size_t *path_end)
+{
+    part_sink k = {parts, 0, max > 0 ? max - 1 : 0, 0, 0};
     size_t a = authority(s, n);
     *authority_end = a;
     size_t q = find_either(s, a, n, '?', '#');
@@ -177,6 +187,7 @@ size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, siz
         size_t from = k.v[k.n - 1].val_end;
         k.v[k.n++] = (pw_url_part){PW_UPART_TEXT, from, from, from, n};
     }
+    *path_end = k.path_end;
     return k.n;
 }
 
@@ -220,9 +231,12 @@ static pw_ctx path_ctx(pw_ctx c, size_t key_len)
 void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
 {
     pw_url_part parts[PW_URL_MAX_PARTS];
-    size_t auth = 0, np = pw_url_parts(g->s, g->n, parts, PW_URL_MAX_PARTS, &auth);
-    size_t quiet =
-        pw_page_quiet_from(sc->s, g->s, auth, parts, np); /* careers, news… (det-quality) */
+    size_t auth = 0, path_end = 0,
+           np = pw_url_parts_paths(g->s, g->n, parts, PW_URL_MAX_PARTS, &auth, &path_end);
+    /* engine-url8: no part from path_end on is a path slug (a query's parameters): the page
+     * words and the phrases across slugs look at parts [0, path_end) only */
+    size_t quiet = pw_page_quiet_from(sc->s, g->s, auth, parts, np,
+                                      path_end); /* careers, news… (det-quality) */
     pw_seg t = *g; /* one copy; each part sets every field it changes */
     for (size_t i = 0; i < np && sc->st == PW_OK; i++) {
         const pw_url_part *p = &parts[i];
@@ -242,8 +256,8 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
         if (p->kind == PW_UPART_TEXT)
             t.key = NULL, t.key_n = 0;
         t.page_quiet = i >= quiet;
-        pw_scan_segment(sc, &t, depth);
+        pw_scan_segment_inline(sc, &t, depth);
     }
     if (sc->st == PW_OK)
-        pw_scan_path_phrases(sc, g, parts, quiet < np ? quiet : np);
+        pw_scan_path_phrases(sc, g, parts, quiet < path_end ? quiet : path_end);
 }

@@ -6,12 +6,17 @@
  * runs share the run memo (path_phrase.c, seg_memo.c) and whose page URL in dl= has slugs with
  * hits at other offsets (the hit memo for decoded parts, seg_memo.c) get exactly the hits of a
  * scan with a fresh scratch, every field of them compared.
+ *
+ * engine-url8: the memos' sets spread segments, parameter names and hosts that differ in their
+ * last bytes only, and keep two of a set; the 16-byte paths of percent-decoding and of the
+ * bookkeeping values' escape check give what a byte-at-a-time reference gives.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "detect/internal.h"
+#include "detect/seg_memo_impl.h"
 #include "detect_helpers.h"
 #include "phiwall/text.h"
 #include "pw_test.h"
@@ -264,5 +269,204 @@ static void test_same_bytes_other_key(void)
     dt_close(&t);
 }
 
+/* engine-url8: segments that differ in their last byte only ("utm_campaign=spring2020" …
+ * "spring2025") are all remembered: the set is taken from the hash's top bits. Taken from bits
+ * 40..48, the six shared one set of two ways, and only the last two were found. */
+static void test_memo_sets_spread(void)
+{
+    dt_ctx t;
+    CHECK(dt_open(&t, NULL, 0));
+    pw_scan sc = {.d = t.d, .s = t.s, .a = &t.a, .st = PW_OK, .memo = t.s->seg_memo};
+    static const char *const keys[] = {"utm_campaign", "v", "cd[buttonText]"};
+    for (size_t kk = 0; kk < sizeof keys / sizeof keys[0]; kk++) {
+        char v[8][24];
+        pw_seg g[8];
+        pw_seg_memo_key k;
+        for (int i = 0; i < 8; i++) {
+            snprintf(v[i], sizeof v[i], kk == 1 ? "2.9.4%d" : "spring202%d", i);
+            g[i] = (pw_seg){.s = v[i],
+                            .n = strlen(v[i]),
+                            .type = PW_FT_URL,
+                            .key = keys[kk],
+                            .key_n = strlen(keys[kk]),
+                            .in_url = 1,
+                            .in_query = 1};
+            CHECK(!pw_seg_memo_lookup(&sc, &g[i], 0, &k));
+            pw_seg_memo_put(&sc, &g[i], &k);
+        }
+        int found = 0;
+        for (int i = 0; i < 8; i++)
+            found += pw_seg_memo_lookup(&sc, &g[i], 0, &k);
+        CHECK_INT(found, 8);
+    }
+    dt_close(&t);
+}
+
+/* 1 if the parameter-name table holds name (in its set). */
+static int param_in_table(const pw_detect_scratch *s, const char *name)
+{
+    size_t n = strlen(name);
+    uint64_t head, tail;
+    pw_param_key_words(name, n, &head, &tail);
+    size_t set = pw_param_memo_slot(head, tail, n) & ~(size_t)(PW_PARAM_MEMO_WAYS - 1);
+    for (size_t w = 0; w < PW_PARAM_MEMO_WAYS; w++) {
+        const pw_param_memo *e = &s->param_memo[set + w];
+        if (e->len == n && e->head == head && e->tail == tail)
+            return 1;
+    }
+    return 0;
+}
+
+/* engine-url8: "ts" and "dl" (every Facebook pixel request) share a slot of the parameter-name
+ * table; direct-mapped, each pushed the other out. Two ways keep both, and the answers stay
+ * the classification's. */
+static void test_param_table_keeps_two(void)
+{
+    dt_ctx t;
+    CHECK(dt_open(&t, NULL, 0));
+    uint64_t h1, t1, h2, t2;
+    pw_param_key_words("ts", 2, &h1, &t1);
+    pw_param_key_words("dl", 2, &h2, &t2);
+    CHECK_INT((int)pw_param_memo_slot(h1, t1, 2), (int)pw_param_memo_slot(h2, t2, 2));
+    for (int round = 0; round < 3; round++) {
+        CHECK_INT((int)pw_ctx_param_key(t.s, &t.a, "ts", 2), (int)ref_ctx(&t.a, "ts", 2));
+        CHECK_INT((int)pw_ctx_param_key(t.s, &t.a, "dl", 2), (int)ref_ctx(&t.a, "dl", 2));
+        CHECK(param_in_table(t.s, "ts"));
+        CHECK(param_in_table(t.s, "dl"));
+    }
+    dt_close(&t);
+}
+
+/* engine-url8: two hosts that share a set of the host memo (and a slot of the direct-mapped
+ * table it was, by the hash's bits 40..48) both stay in it, with their answers. */
+static void test_host_memo_keeps_two(void)
+{
+    char a[64] = "", b[64] = "";
+    uint64_t ha = 0;
+    for (unsigned i = 0; i < 100000 && !b[0]; i++) {
+        char c[64];
+        snprintf(c, sizeof c, "https://careers.h%06u.org", i);
+        size_t n = strlen(c);
+        uint64_t h = pw_memo_hash_bytes(0x9e3779b97f4a7c15ull ^ n, c, n);
+        if (!a[0]) {
+            snprintf(a, sizeof a, "%s", c);
+            ha = h;
+        } else if (strlen(a) == n &&
+                   memo_slot(h, PW_HOST_MEMO_SLOTS / 2) == memo_slot(ha, PW_HOST_MEMO_SLOTS / 2) &&
+                   ((h >> 40) & (PW_HOST_MEMO_SLOTS - 1)) ==
+                       ((ha >> 40) & (PW_HOST_MEMO_SLOTS - 1))) {
+            snprintf(b, sizeof b, "%s", c);
+        }
+    }
+    CHECK(b[0] != 0);
+    dt_ctx t;
+    CHECK(dt_open(&t, NULL, 0));
+    char ua[128], ub[128];
+    snprintf(ua, sizeof ua, "%s/oncology?x=1", a);
+    snprintf(ub, sizeof ub, "%s/oncology?x=1", b);
+    dt_scan(&t, NULL, ua, PW_FT_URL);
+    dt_scan(&t, NULL, ub, PW_FT_URL);
+    size_t la = strlen(a), lb = strlen(b);
+    int found_a = 0, found_b = 0;
+    for (size_t i = 0; i < PW_HOST_MEMO_SLOTS; i++) {
+        const pw_host_memo *e = &t.s->host_memo[i];
+        found_a |= e->n == la && memcmp(e->bytes, a, la) == 0 && e->general;
+        found_b |= e->n == lb && memcmp(e->bytes, b, lb) == 0 && e->general;
+    }
+    CHECK(found_a);
+    CHECK(found_b);
+    dt_close(&t);
+}
+
+/* The reference: g's bytes decoded one at a time ('%XX', '+' as a space when plus), with
+ * each output byte's original span. */
+static size_t ref_decode(const pw_seg *g, int plus, char *out, uint32_t *os, uint32_t *oe,
+                         int *changed)
+{
+    size_t o = 0;
+    *changed = 0;
+    for (size_t i = 0; i < g->n;) {
+        size_t last = i;
+        char c = g->s[i];
+        if (c == '%' && i + 2 < g->n && pw_hex_value(g->s[i + 1]) >= 0 &&
+            pw_hex_value(g->s[i + 2]) >= 0) {
+            c = (char)(pw_hex_value(g->s[i + 1]) * 16 + pw_hex_value(g->s[i + 2]));
+            last = i + 2;
+            *changed = 1;
+        } else if (c == '+' && plus) {
+            c = ' ';
+            *changed = 1;
+        }
+        out[o] = c;
+        os[o] = g->ostart ? g->ostart[i] : (uint32_t)(g->base + i);
+        oe[o++] = g->oend ? g->oend[last] : (uint32_t)(g->base + last + 1);
+        i = last + 1;
+    }
+    return o;
+}
+
+/* engine-url8: pw_seg_pct_decode (sixteen bytes stored and searched at a time) against the
+ * reference, on slices and on decoded layers, escapes and '+' at every offset of 0..80 bytes;
+ * and the bookkeeping values' escape check (may_decode, sixteen bytes at a time from 16 on)
+ * against a byte-by-byte look. */
+static void test_decode_paths_as_reference(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    static const char *const pieces[] = {"%41", "+", "%2", "%zz", "%252F", "%", "%e2%80%93"};
+    size_t wrong = 0, cases = 0;
+    unsigned seed = 7;
+    for (size_t len = 0; len <= 80; len++)
+        for (size_t at = 0; at <= len; at++)
+            for (size_t p = 0; p < sizeof pieces / sizeof pieces[0]; p++) {
+                char s[160];
+                size_t n = 0;
+                for (; n < at; n++) {
+                    seed = seed * 1103515245u + 12345u;
+                    s[n] = "abcdefghij0123456789-._~/"[(seed >> 16) % 25];
+                }
+                size_t pl = strlen(pieces[p]);
+                memcpy(s + n, pieces[p], pl);
+                n += pl;
+                for (; n < len + pl; n++)
+                    s[n] = "xyz%+"[(n * 7 + p) % 5 == 3 && len % 3 == 0 ? 3 : (n + p) % 3];
+                s[n] = '\0';
+                int have = 0;
+                for (size_t i = 0; i < n; i++)
+                    have |= s[i] == '%' || s[i] == '+';
+                if (may_decode(s, n) != have && wrong++ < 5)
+                    fprintf(stderr, "  may_decode wrong for %s\n", s);
+                for (int plus = 0; plus < 2; plus++) {
+                    pw_seg g = {.s = s, .n = n, .base = 5};
+                    for (int layer = 0; layer < 2; layer++) {
+                        char rb[160];
+                        uint32_t ros[160], roe[160];
+                        int rchanged;
+                        size_t rn = ref_decode(&g, plus, rb, ros, roe, &rchanged);
+                        pw_seg d;
+                        int changed = pw_seg_pct_decode(&a, &g, plus, &d);
+                        cases++;
+                        if (changed != rchanged ||
+                            (changed && (d.n != rn || memcmp(d.s, rb, rn) != 0 ||
+                                         memcmp(d.ostart, ros, rn * 4) != 0 ||
+                                         memcmp(d.oend, roe, rn * 4) != 0 || d.s[rn] != '\0'))) {
+                            if (wrong++ < 5)
+                                fprintf(stderr, "  decode differs for %s (plus %d, layer %d)\n", s,
+                                        plus, layer);
+                            break;
+                        }
+                        if (!changed)
+                            break;
+                        g = d; /* the next layer decodes this one */
+                    }
+                }
+            }
+    CHECK_INT((int)wrong, 0);
+    CHECK(cases > 10000);
+    pw_arena_free(&a);
+}
+
 PW_TEST_MAIN(PW_TEST(test_param_names_as_classified), PW_TEST(test_urls_same_as_fresh),
-             PW_TEST(test_decoded_slug_hit_at_its_offset), PW_TEST(test_same_bytes_other_key))
+             PW_TEST(test_decoded_slug_hit_at_its_offset), PW_TEST(test_same_bytes_other_key),
+             PW_TEST(test_memo_sets_spread), PW_TEST(test_param_table_keeps_two),
+             PW_TEST(test_host_memo_keeps_two), PW_TEST(test_decode_paths_as_reference))
