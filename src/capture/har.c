@@ -1496,8 +1496,9 @@ static pw_status read_stream(har *h, FILE *f)
             st = finish_parse(h);
             break;
         }
-        if (h->lim.in_off == 0 && !keep) /* offsets count the skipped byte-order mark */
-            h->lim.in_off = in.gzip ? 0 : in.bom;
+        if (h->lim.in_off == 0 &&
+            !keep) /* offsets count the skipped byte-order mark, gzip or not */
+            h->lim.in_off = in.bom;
         size_t total = keep + (size_t)n;
         if (!parse_chunk(h, buf, total, h->lim.in_off, 0, &keep)) {
             st = h->status != PW_OK ? h->status : PW_ERR_PARSE;

@@ -120,8 +120,9 @@ static pw_status read_har(const uint8_t *data, size_t size, const pw_har_opts *o
 
 #ifdef FUZZ_HAR_GZIP
 /* data as gzip members of 1 to 256 bytes each (stored, no compression), malloc'd; NULL when it
- * cannot be made. The member sizes come from a generator seeded by the size and first bytes. */
-static unsigned char *as_gzip_members(const uint8_t *data, size_t size, size_t *out_n)
+ * cannot be made. The member sizes come from a generator seeded by the size and first bytes; the
+ * first member holds at least `first` bytes. */
+static unsigned char *as_gzip_members(const uint8_t *data, size_t size, size_t first, size_t *out_n)
 {
     size_t cap = size + (size + 1) * 40 + 64, n = 0; /* 18 B of gzip frame + 5 B a block */
     unsigned char *out = malloc(cap);
@@ -131,6 +132,8 @@ static unsigned char *as_gzip_members(const uint8_t *data, size_t size, size_t *
     for (size_t off = 0; off < size;) {
         x = x * 1103515245u + 12345u;
         size_t len = (x >> 16) % 4 ? 1 + (x >> 8) % 16 : 1 + (x >> 8) % 256;
+        if (off == 0 && len < first)
+            len = first;
         if (len > size - off)
             len = size - off;
         z_stream z;
@@ -160,12 +163,15 @@ static unsigned char *as_gzip_members(const uint8_t *data, size_t size, size_t *
 static void same_in_members(const uint8_t *data, size_t size, const pw_har_opts *plain_opts,
                             pw_status st, const seen *v, const pw_err *err)
 {
-    /* gzip magic is no plain text; a byte-order mark is skipped from the first read only, and a
-     * member may end inside it */
-    if (size < 3 || (data[0] == 0x1f && data[1] == 0x8b) || memcmp(data, "\xef\xbb\xbf", 3) == 0)
+    /* gzip magic is no plain text. A byte-order mark is looked for in the first read only, which
+     * a gzip'd file's first member ends: that member holds the whole mark (a mark split across
+     * members is not skipped; the plain read skips it), and the error offsets after it must
+     * count it as the plain read's do (they counted from after it until fuzz9). */
+    if (size < 3 || (data[0] == 0x1f && data[1] == 0x8b))
         return;
     size_t gn = 0;
-    unsigned char *gz = as_gzip_members(data, size, &gn);
+    size_t first = memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 1;
+    unsigned char *gz = as_gzip_members(data, size, first, &gn);
     if (!gz)
         return;
     pw_har_opts opts = *plain_opts;
