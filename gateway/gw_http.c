@@ -22,9 +22,9 @@
 #include <unistd.h>
 
 #include "gw_http_reply.h"
-#include "gw_siphash.h"
 #include "gw_json_writer.h"
 #include "gw_log.h"
+#include "phiwall/text.h"
 
 typedef struct req req;
 typedef struct http_thread http_thread;
@@ -387,7 +387,7 @@ static size_t conn_slot(const pw_gw_http *h, const struct sockaddr *sa)
         b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
         n = memcmp(b, mapped, sizeof mapped) == 0 ? (b += 12, 4) : 8;
     }
-    return (size_t)(pw_gw_siphash(h->conn_key, b, n) % CONN_SLOTS);
+    return (size_t)(pw_siphash(h->conn_key, b, n) % CONN_SLOTS);
 }
 
 static int conn_cap(const pw_gw_http *h)
@@ -1356,7 +1356,7 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
     h->cfg = *cfg;
     static const uint64_t tag_key[2] = {0, 0}; /* a content hash, not a secret */
     snprintf(h->tag_etag, sizeof h->tag_etag, "\"%016llx\"",
-             (unsigned long long)pw_gw_siphash(tag_key, pw_gw_tag_js, pw_gw_tag_js_len));
+             (unsigned long long)pw_siphash(tag_key, pw_gw_tag_js, pw_gw_tag_js_len));
     unsigned threads = cfg->threads;
     if (!threads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);

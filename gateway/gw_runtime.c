@@ -1,7 +1,6 @@
 /* gw_runtime.c — policy hand-over (refcounted swap), token buckets, latency histogram. */
 #include "gw_runtime.h"
-
-#include "gw_siphash.h"
+#include "phiwall/text.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -153,7 +152,7 @@ void pw_gw_ratelimit_free(pw_gw_ratelimit *r)
 /* SipHash-2-4 of the NUL-terminated s, keyed with the limiter's key. */
 static uint64_t slot_hash(const pw_gw_ratelimit *r, const char *s)
 {
-    return pw_gw_siphash(r->key, s, strlen(s));
+    return pw_siphash(r->key, s, strlen(s));
 }
 
 /* The bucket of a client: its IPv4 address, or for IPv6 its /64 — one subscriber's network,

@@ -1,18 +1,18 @@
 /*
  * spool_sqlite_map.c — the SQLite spool's in-memory indexes: an open-addressing hash map from
  * 64-bit keys to (val, aux) with duplicate keys allowed (event_id hash → rows; item → lease),
- * and the keyed hash of event_ids (gw_siphash.h, keyed with random bytes per open so that crafted
+ * and the keyed hash of event_ids (pw_siphash, keyed with random bytes per open so that crafted
  * event_ids cannot pile up in one probe run).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "gw_siphash.h"
 #include "spool_sqlite_internal.h"
+#include "phiwall/text.h"
 
 uint64_t pw_spool_key_hash(const uint64_t key[2], const char *s, size_t n)
 {
-    uint64_t h = pw_gw_siphash(key, s, n);
+    uint64_t h = pw_siphash(key, s, n);
     return h ? h : 1; /* 0 marks a free slot */
 }
 

@@ -18,6 +18,14 @@ extern "C" {
 #endif
 
 /*
+ * SipHash-2-4 of n bytes at s under the 128-bit key (key[0] the low 8 bytes, little-endian): a
+ * keyed 64-bit hash for tables whose keys others choose (the gateway's event_id index and rate
+ * limiter, the baseline comparison's page lookup), keyed with random bytes so that no client or
+ * crawled site can pick values that collide.
+ */
+uint64_t pw_siphash(const uint64_t key[2], const void *s, size_t n);
+
+/*
  * Percent-decode one layer. `plus_is_space` decodes '+' as ' ' (form encoding). Invalid escapes
  * are kept literally, as browsers do. Output is NUL-terminated; *out_len excludes the NUL.
  * Returns NULL only on allocation failure.

@@ -26,6 +26,7 @@
 #include "phiwall/arena.h"
 #include "phiwall/baseline.h"
 #include "phiwall/json_reserve.h"
+#include "phiwall/text.h"
 #include "assess/spill.h"
 #include "phiwall/url.h"
 #include "report/report_internal.h"
@@ -1165,54 +1166,14 @@ typedef struct looked {
     } * gap_keys;
 } looked;
 
-/* SipHash-2-4 (Aumasson and Bernstein's keyed hash) of s[0..n): which strings share a hash
- * cannot be known without the key. The page hash was FNV-1a, unkeyed: a site could serve page
- * URLs crafted to share one hash (they are found offline), and each lookup of an absent
- * finding's page then made again and compared every one of them. */
-static uint64_t rotl64(uint64_t x, int b)
-{
-    return x << b | x >> (64 - b);
-}
-
-static void sip_rounds(uint64_t v[4], int n)
-{
-    for (int i = 0; i < n; i++) {
-        v[0] += v[1];
-        v[1] = rotl64(v[1], 13) ^ v[0];
-        v[0] = rotl64(v[0], 32);
-        v[2] += v[3];
-        v[3] = rotl64(v[3], 16) ^ v[2];
-        v[0] += v[3];
-        v[3] = rotl64(v[3], 21) ^ v[0];
-        v[2] += v[1];
-        v[1] = rotl64(v[1], 17) ^ v[2];
-        v[2] = rotl64(v[2], 32);
-    }
-}
-
+/* SipHash-2-4 of s[0..n) under the comparison's key: which strings share a hash cannot be known
+ * without the key. The page hash was FNV-1a, unkeyed: a site could serve page URLs crafted to
+ * share one hash (they are found offline), and each lookup of an absent finding's page then made
+ * again and compared every one of them. */
 uint64_t pw_baseline_page_hash(uint64_t k0, uint64_t k1, const char *s, size_t n)
 {
-    uint64_t v[4] = {k0 ^ 0x736f6d6570736575ull, k1 ^ 0x646f72616e646f6dull,
-                     k0 ^ 0x6c7967656e657261ull, k1 ^ 0x7465646279746573ull};
-    const unsigned char *p = (const unsigned char *)s;
-    size_t whole = n - n % 8;
-    for (size_t i = 0; i < whole; i += 8) {
-        uint64_t m = 0;
-        for (int j = 7; j >= 0; j--) /* little-endian, whatever the machine */
-            m = m << 8 | p[i + (size_t)j];
-        v[3] ^= m;
-        sip_rounds(v, 2);
-        v[0] ^= m;
-    }
-    uint64_t last = (uint64_t)n << 56;
-    for (size_t j = 0; j < n % 8; j++)
-        last |= (uint64_t)p[whole + j] << (8 * j);
-    v[3] ^= last;
-    sip_rounds(v, 2);
-    v[0] ^= last;
-    v[2] ^= 0xff;
-    sip_rounds(v, 4);
-    return v[0] ^ v[1] ^ v[2] ^ v[3];
+    const uint64_t key[2] = {k0, k1};
+    return pw_siphash(key, s, n);
 }
 
 static uint64_t key_hash(const looked *l, const char *s)

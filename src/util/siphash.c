@@ -1,9 +1,9 @@
 /*
- * gw_siphash.c — SipHash-2-4, written from its specification (Aumasson and Bernstein, 2012):
+ * siphash.c — SipHash-2-4, written from its specification (Aumasson and Bernstein, 2012):
  * two compression rounds per 8-byte little-endian word, the length in the last word's top byte,
- * four finalisation rounds.
+ * four finalisation rounds. The one keyed hash of the code base (text.h says who uses it).
  */
-#include "gw_siphash.h"
+#include "phiwall/text.h"
 
 static uint64_t rotl(uint64_t x, int b)
 {
@@ -40,7 +40,7 @@ static uint64_t load_le(const unsigned char *p, size_t n)
     return m;
 }
 
-uint64_t pw_gw_siphash(const uint64_t key[2], const void *s, size_t n)
+uint64_t pw_siphash(const uint64_t key[2], const void *s, size_t n)
 {
     uint64_t v[4] = {key[0] ^ 0x736f6d6570736575ull, key[1] ^ 0x646f72616e646f6dull,
                      key[0] ^ 0x6c7967656e657261ull, key[1] ^ 0x7465646279746573ull};
