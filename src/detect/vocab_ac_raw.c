@@ -330,18 +330,31 @@ block_runs(raw_scan *r, raw_masks *m, size_t base, raw_carry *c, const void *byt
     return 0;
 }
 
-static inline __attribute__((always_inline)) int scan_raw(raw_scan *r, int sep, int use_sep)
+/* Class masks a caller already has (pw_vocab_ac_scan_raw_masks): word w of each for the block
+ * at 64 w. */
+typedef struct raw_given {
+    const uint64_t *alpha, *upper, *digit;
+} raw_given;
+
+static inline __attribute__((always_inline)) int scan_raw(raw_scan *r, int sep, int use_sep,
+                                                          const raw_given *given)
 {
     raw_carry c = {0, 0, 0, 0};
     raw_masks m;
 #ifdef RAW_SSE2
-    if (r->n < CHUNK) {
+    if (!given && r->n < CHUNK) {
         raw_u128 bytes = short_masks(r->t, r->n, sep, &m);
         return block_runs(r, &m, 0, &c, &bytes, use_sep);
     }
 #endif
     for (size_t base = 0; base < r->n; base += BLOCK) {
-        block_masks(r->t, r->n, base, sep, &m);
+        if (given) { /* the same bits block_masks makes, without a separator */
+            size_t w = base / BLOCK;
+            uint64_t a = given->alpha[w], u = given->upper[w];
+            m = (raw_masks){a | given->digit[w], u, a & ~u, 0};
+        } else {
+            block_masks(r->t, r->n, base, sep, &m);
+        }
         if (block_runs(r, &m, base, &c, NULL, use_sep) != 0)
             return -1;
     }
@@ -352,12 +365,21 @@ int pw_vocab_ac_scan_raw_sep(const pw_vocab_ac *ac, const char *text, size_t n, 
                              pw_vocab_wordbuf *wb, pw_vocab_sink *sink)
 {
     raw_scan r = {ac, (const unsigned char *)text, n, wb, sink, 0, 0, 0};
-    return sep < 0 ? scan_raw(&r, -1, 0) : scan_raw(&r, sep, 1);
+    return sep < 0 ? scan_raw(&r, -1, 0, NULL) : scan_raw(&r, sep, 1, NULL);
 }
 
 int pw_vocab_ac_scan_raw(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab_wordbuf *wb,
                          pw_vocab_sink *sink)
 {
     raw_scan r = {ac, (const unsigned char *)text, n, wb, sink, 0, 0, 0};
-    return scan_raw(&r, -1, 0);
+    return scan_raw(&r, -1, 0, NULL);
+}
+
+int pw_vocab_ac_scan_raw_masks(const pw_vocab_ac *ac, const char *text, size_t n,
+                               const uint64_t *alpha, const uint64_t *upper, const uint64_t *digit,
+                               pw_vocab_wordbuf *wb, pw_vocab_sink *sink)
+{
+    raw_scan r = {ac, (const unsigned char *)text, n, wb, sink, 0, 0, 0};
+    raw_given given = {alpha, upper, digit};
+    return scan_raw(&r, -1, 0, &given);
 }

@@ -558,6 +558,33 @@ static void test_name_labels_and_answers(void)
     dt_expect_none(&T, NULL, "Name:    ", PW_FT_TEXT, PW_PHI_NAME);
 }
 
+/* engine-text8: a ZIP after a state code, for every pair of capital letters: a hit exactly after
+ * the 50 states' codes, DC and PR (the codes are looked up in a table of bits; a wrong bit adds
+ * or loses a ZIP here). */
+static void test_zip_every_state_code(void)
+{
+    static const char *const codes[] = {
+        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID",
+        "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO",
+        "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA",
+        "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"};
+    int wrong = 0;
+    for (char a = 'A'; a <= 'Z'; a++)
+        for (char b = 'A'; b <= 'Z'; b++) {
+            int state = 0;
+            for (size_t k = 0; k < sizeof codes / sizeof codes[0]; k++)
+                state |= codes[k][0] == a && codes[k][1] == b;
+            char text[48];
+            snprintf(text, sizeof text, "Ship it to Springfield, %c%c 02115 today", a, b);
+            dt_scan(&T, NULL, text, PW_FT_TEXT);
+            if ((dt_find(&T, PW_PHI_ZIP) != NULL) != state) {
+                fprintf(stderr, "  %c%c: zip %s\n", a, b, state ? "missed" : "found");
+                wrong++;
+            }
+        }
+    CHECK_INT(wrong, 0);
+}
+
 static void teardown(void)
 {
     dt_close(&T);
@@ -569,4 +596,4 @@ PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_email), PW_TEST(test_phone), PW_TEST(t
              PW_TEST(test_names_utf8), PW_TEST(test_hashed_under_key), PW_TEST(test_quick_reject),
              PW_TEST(test_many_hits), PW_TEST(test_salutation_illness_backends),
              PW_TEST(test_patient_title_shapes), PW_TEST(test_name_labels_and_answers),
-             PW_TEST(teardown))
+             PW_TEST(test_zip_every_state_code), PW_TEST(teardown))
