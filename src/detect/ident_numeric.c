@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "detect/context_pairs.h"
 #include "detect/internal.h"
 #include "phiwall/text.h"
 
@@ -73,13 +74,16 @@ static void try_zip(pw_scan *sc, const pw_seg *g, size_t i, size_t run)
         end += 5;
     if (!pw_num_right_ok(s, n, end))
         return;
-    pw_ctx ctx = pw_ctx_at(g, i);
+    /* pw_ctx_at is the look-back's context, else the field's: without a zip key, the look-back
+     * (the costly part) runs only when the words before may end in a zip word */
+    int zip =
+        (g->ctx == PW_CTX_ZIP || pw_ctx_before_may(g, i, pw_ctx_pairs_zip, PW_CTX_WANT_ZIP)) &&
+        pw_ctx_at(g, i) == PW_CTX_ZIP;
     int state = pw_state_before(s, i);
-    if (ctx != PW_CTX_ZIP && !state)
+    if (!zip && !state)
         return;
     pw_scan_add(sc, g, i, end, PW_PHI_ZIP, "zip", pw_arena_strndup(sc->a, s + i, 5),
-                ctx == PW_CTX_ZIP ? 0.95f : 0.85f, PW_REASON_CONTEXT,
-                ctx == PW_CTX_ZIP ? "zip context" : "after a state code");
+                zip ? 0.95f : 0.85f, PW_REASON_CONTEXT, zip ? "zip context" : "after a state code");
 }
 
 static void try_npi(pw_scan *sc, const pw_seg *g, size_t i, size_t run)
