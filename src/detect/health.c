@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "detect/internal.h"
+#include "detect/summary_bits.h"
 #include "detect/vocab_tsv.h"
 
 #include "de_parts.h"
@@ -170,6 +171,8 @@ static seg_mode seg_wanted(const pw_seg *g, const cut_set *cuts)
         return SEG_NONE;
     if (!(g->sum->cls & PW_SUM_SPACE))
         return SEG_ALL;
+    if (!(g->sum->cls & PW_SUM_HASH)) /* the summary saw no '#' */
+        return SEG_NONE;
     return memchr(g->s, '#', g->n) ? SEG_HASHTAGS : SEG_NONE;
 }
 

@@ -900,10 +900,15 @@ static int date_may_start(const char *s, size_t n, size_t i, uint64_t d, uint64_
         return 0; /* every parser wants a first run of 1-2 digits, YYYY, or YYYYMMDD */
     char c = s[p];
     if ((c == '-' || c == '/' || c == '.') && p + 1 < n && (d >> (run + 1) & 1)) {
-        /* "073-19-0319", "350-7932": a number after the separator is parse_numeric's month or
-         * day (1-2 digits); parse_day_first and parse_day_de_month want a letter there */
-        uint64_t next = ~(d >> (run + 1));
-        return next && __builtin_ctzll(next) <= 2;
+        /* a number after the separator: only parse_numeric can read it (parse_day_first and
+         * parse_day_de_month want a letter there), as its month or day of 1-2 digits, the same
+         * separator, then a year of 2 or 4 digits after a first run of 1-2, or a day of 1-2
+         * after a year: not "073-19-0319", "350-7932", "13.0.2.6" */
+        size_t b = (size_t)__builtin_ctzll(~(d >> (run + 1))), q = p + 1 + b;
+        if (b > 2 || q >= n || s[q] != c)
+            return 0;
+        size_t last = (size_t)__builtin_ctzll(~(d >> (run + 2 + b)));
+        return run == 4 ? last >= 1 && last <= 2 : last == 4 || last == 2;
     }
     return c == '-' || c == '/' || c == '.' ||
            (run <= 2 && (c == ' ' || (unsigned char)c == 0xC2)) ||

@@ -15,6 +15,7 @@
 #endif
 
 #include "detect/internal.h"
+#include "detect/summary_bits.h"
 
 #define D PW_SUM_DIGIT
 #define L PW_SUM_ALPHA
@@ -88,6 +89,9 @@ static const unsigned short sum_class[256] = {['0'] = D,
                                               ['.'] = PW_SUM_DOT,
                                               [':'] = PW_SUM_COLON,
                                               [' '] = PW_SUM_SPACE,
+                                              ['='] = PW_SUM_EQ,
+                                              [','] = PW_SUM_COMMA,
+                                              ['#'] = PW_SUM_HASH,
                                               [0x80 ... 0xff] = PW_SUM_HIGH};
 
 #undef D
@@ -260,7 +264,7 @@ typedef struct word_bits {
 /* The '@' '%' '+' ' ' bytes seen so far: each compare or-ed into its own vector (one operation
  * per flag and chunk; the lanes are only asked whether any is set, at the end). */
 typedef struct extra_flags {
-    __m128i at, pct, plus, space;
+    __m128i at, pct, plus, space, eq, comma, hash;
 } extra_flags;
 
 /* The nine masks of one 64-bit word being built. */
@@ -288,6 +292,9 @@ static inline __attribute__((always_inline)) void classify16(__m128i v, unsigned
     ex->pct = _mm_or_si128(ex->pct, _mm_cmpeq_epi8(v, _mm_set1_epi8('%')));
     ex->plus = _mm_or_si128(ex->plus, is_plus);
     ex->space = _mm_or_si128(ex->space, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+    ex->eq = _mm_or_si128(ex->eq, _mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
+    ex->comma = _mm_or_si128(ex->comma, _mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+    ex->hash = _mm_or_si128(ex->hash, _mm_cmpeq_epi8(v, _mm_set1_epi8('#')));
 }
 
 /* Word w's masks into column w of b (stride words per mask). */
@@ -333,19 +340,23 @@ static inline __attribute__((always_inline)) word_bits classify_one(const char *
     return store_word(&a, b, 1, 0);
 }
 
-/* The PW_SUM_* bits of the '@' '%' '+' ' ' bytes accumulated by classify_word. */
+/* The PW_SUM_* bits of the '@' '%' '+' ' ' '=' ',' '#' bytes accumulated by classify16. */
 static unsigned extra_cls(const extra_flags *ex)
 {
     return (_mm_movemask_epi8(ex->at) ? PW_SUM_AT : 0u) |
            (_mm_movemask_epi8(ex->pct) ? PW_SUM_PCT : 0u) |
            (_mm_movemask_epi8(ex->plus) ? PW_SUM_PLUS : 0u) |
-           (_mm_movemask_epi8(ex->space) ? PW_SUM_SPACE : 0u);
+           (_mm_movemask_epi8(ex->space) ? PW_SUM_SPACE : 0u) |
+           (_mm_movemask_epi8(ex->eq) ? PW_SUM_EQ : 0u) |
+           (_mm_movemask_epi8(ex->comma) ? PW_SUM_COMMA : 0u) |
+           (_mm_movemask_epi8(ex->hash) ? PW_SUM_HASH : 0u);
 }
 
 /* The masks of s, word by word; fills out's class bits and counts. */
 static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *out)
 {
     extra_flags extra = {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(),
+                         _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(),
                          _mm_setzero_si128()};
     uint64_t any_alpha = 0, any_upper = 0, any_dot = 0, any_high = 0;
     size_t digits = 0, colons = 0, words = m->words;
