@@ -921,7 +921,12 @@ static int date_may_start(const char *s, size_t n, size_t i, uint64_t d, uint64_
 static void date_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
 {
     uint64_t d = pw_mask(m, PW_MK_DIGIT, 0), a = pw_mask(m, PW_MK_ALPHA, 0), an = d | a;
-    for (uint64_t cand = an & ~(an << 1); cand;) {
+    if (!d)
+        return;
+    /* every form holds a digit at or after its start (a month name is followed by one) */
+    size_t last = 63 - (size_t)__builtin_clzll(d);
+    uint64_t keep = last < 63 ? ((uint64_t)1 << (last + 1)) - 1 : ~(uint64_t)0;
+    for (uint64_t cand = an & ~(an << 1) & keep; cand;) {
         size_t i = (size_t)__builtin_ctzll(cand);
         cand &= cand - 1;
         if (!date_may_start(g->s, g->n, i, d >> i, a >> i))

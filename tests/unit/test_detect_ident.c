@@ -576,6 +576,20 @@ static void test_name_labels_and_answers(void)
     dt_expect_none(&T, NULL, "Name:    ", PW_FT_TEXT, PW_PHI_NAME);
 }
 
+/* engine-text8: the record-id and date detectors skip the word starts before the first digit's
+ * token and after the last digit; a token that starts with letters and dashes before its digits
+ * is still read from its first letter, and a month name before the digits still starts a date. */
+static void test_tokens_before_digits(void)
+{
+    expect_hit(NULL, "Medical record number MRN-A-0012345 on file", PW_FT_TEXT, PW_PHI_RECORD_ID,
+               "MRN-A-0012345");
+    expect_hit(NULL, "Medical record MR-00-12345 on file", PW_FT_TEXT, PW_PHI_RECORD_ID,
+               "MR-00-12345");
+    expect_hit(NULL, "Medical record no. AB12-345 today", PW_FT_TEXT, PW_PHI_RECORD_ID, "AB12-345");
+    expect_hit(NULL, "Born on the day of March 14, 1962", PW_FT_TEXT, PW_PHI_DATE,
+               "March 14, 1962");
+}
+
 /* engine-text8: a ZIP after a state code, for every pair of capital letters: a hit exactly after
  * the 50 states' codes, DC and PR (the codes are looked up in a table of bits; a wrong bit adds
  * or loses a ZIP here). */
@@ -615,4 +629,4 @@ PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_email), PW_TEST(test_phone), PW_TEST(t
              PW_TEST(test_hashed_under_key), PW_TEST(test_quick_reject), PW_TEST(test_many_hits),
              PW_TEST(test_salutation_illness_backends), PW_TEST(test_patient_title_shapes),
              PW_TEST(test_name_labels_and_answers), PW_TEST(test_zip_every_state_code),
-             PW_TEST(teardown))
+             PW_TEST(test_tokens_before_digits), PW_TEST(teardown))
