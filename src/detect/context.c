@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "detect/context_index.h"
+#include "detect/context_pairs.h"
 #include "detect/internal.h"
 #include "detect/vocab_tsv.h"
 
@@ -1116,6 +1117,26 @@ static void pairs_of(uint32_t *pairs, uint64_t want)
                 pairs[k] |= (uint32_t)1 << (w->word[w->len - 2] - 'a');
     for (const ctx_word *f = fillers; f->word; f++)
         pairs[f->word[f->len - 1] - 'a'] |= (uint32_t)1 << (f->word[f->len - 2] - 'a');
+}
+
+/* The same for a ZIP code's context (context_pairs.h; pw_ctx_pairs_zip_ok checks it). */
+const uint32_t pw_ctx_pairs_zip[26] = {
+    ['d' - 'a'] = 0x100,  ['e' - 'a'] = 0x8,    ['l' - 'a'] = 0x1,   ['m' - 'a'] = 0x100000,
+    ['n' - 'a'] = 0x4000, ['o' - 'a'] = 0x2000, ['p' - 'a'] = 0x100, ['r' - 'a'] = 0x2010,
+    ['s' - 'a'] = 0x101,  ['t' - 'a'] = 0x1,
+};
+
+void pw_ctx_pairs_zip_build(uint32_t zip[26])
+{
+    memset(zip, 0, 26 * sizeof *zip);
+    pairs_of(zip, PW_CTX_WANT_ZIP);
+}
+
+int pw_ctx_pairs_zip_ok(void)
+{
+    uint32_t zip[26];
+    pw_ctx_pairs_zip_build(zip);
+    return memcmp(zip, pw_ctx_pairs_zip, sizeof zip) == 0;
 }
 
 void pw_ctx_pairs_build(uint32_t phone[26], uint32_t id[26])

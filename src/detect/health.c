@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "detect/internal.h"
+#include "detect/summary_bits.h"
 #include "detect/vocab_tsv.h"
 
 #include "de_parts.h"
@@ -170,6 +171,8 @@ static seg_mode seg_wanted(const pw_seg *g, const cut_set *cuts)
         return SEG_NONE;
     if (!(g->sum->cls & PW_SUM_SPACE))
         return SEG_ALL;
+    if (!(g->sum->cls & PW_SUM_HASH)) /* the summary saw no '#' */
+        return SEG_NONE;
     return memchr(g->s, '#', g->n) ? SEG_HASHTAGS : SEG_NONE;
 }
 
@@ -222,9 +225,16 @@ static int run_letters(const pw_vocab *v, const pw_seg *g, size_t b, size_t e, s
  * in the masks: a run of len+ such bytes covers them. */
 static inline uint64_t run_bits(uint64_t x, uint64_t nx, unsigned len)
 {
-    uint64_t y = x;
-    for (unsigned k = 1; k < len; k++)
-        y &= x >> k | nx << (64 - k);
+    /* doubling: y bit b holds bytes b..b+c-1 (ny: the same from the next word's bit 0, exact for
+     * the low bits y reads), then one more step of len - c <= c */
+    uint64_t y = x, ny = nx;
+    unsigned c = 1;
+    for (; 2 * c <= len; c *= 2) {
+        y &= y >> c | ny << (64 - c);
+        ny &= ny >> c;
+    }
+    if (c < len)
+        y &= y >> (len - c) | ny << (64 - (len - c));
     return y;
 }
 
@@ -345,7 +355,14 @@ static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_mode 
         return 0;
     const pw_vocab_match *m = NULL;
     size_t nm = 0;
-    pw_status st = pw_vocab_scan_raw(v, sc->s->vocab, g->s, g->n, &m, &nm, sc->err);
+    const pw_seg_masks *mk = g->sum ? g->sum->masks : NULL;
+    pw_status st =
+        mk && mk->n == g->n /* the summary's masks: the scan need not classify the bytes again */
+            ? pw_vocab_scan_raw_masks(v, sc->s->vocab, g->s, g->n,
+                                      &mk->bits[PW_MK_ALPHA * mk->stride],
+                                      &mk->bits[PW_MK_UPPER * mk->stride],
+                                      &mk->bits[PW_MK_DIGIT * mk->stride], &m, &nm, sc->err)
+            : pw_vocab_scan_raw(v, sc->s->vocab, g->s, g->n, &m, &nm, sc->err);
     if (st != PW_OK) {
         sc->st = st;
         return 1;

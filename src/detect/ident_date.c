@@ -49,22 +49,35 @@ static int month_name(const char *s, size_t n, size_t i, size_t *end)
     static const char *const names[] = {"january",   "february", "march",    "april",
                                         "may",       "june",     "july",     "august",
                                         "september", "october",  "november", "december"};
-    if (i >= n || !month_initial(s[i] | 32))
+    static const unsigned char lens[] = {7, 8, 5, 5, 3, 4, 4, 6, 9, 7, 8, 8};
+    if (i >= n)
         return 0;
+    unsigned cand; /* bit m: names[m] starts with the letter */
+    switch (s[i] | 32) {
+    case 'j': cand = 1u << 0 | 1u << 5 | 1u << 6; break;
+    case 'f': cand = 1u << 1; break;
+    case 'm': cand = 1u << 2 | 1u << 4; break;
+    case 'a': cand = 1u << 3 | 1u << 7; break;
+    case 's': cand = 1u << 8; break;
+    case 'o': cand = 1u << 9; break;
+    case 'n': cand = 1u << 10; break;
+    case 'd': cand = 1u << 11; break;
+    default: return 0;
+    }
     size_t w = i;
     while (w < n && pw_isalpha((unsigned char)s[w]))
         w++;
-    static const unsigned char lens[] = {7, 8, 5, 5, 3, 4, 4, 6, 9, 7, 8, 8};
     size_t len = w - i;
     if (len < 3 || len > 9)
         return 0;
-    int c0 = s[i] | 32;
-    for (int m = 0; m < 12; m++) {
-        size_t full = lens[m];
-        if (names[m][0] != c0)
+    for (; cand; cand &= cand - 1) {
+        int m = __builtin_ctz(cand);
+        size_t full = lens[m], k = 1; /* the first letter matched by the switch */
+        if (!(len == full || len == 3 || (m == 8 && len == 4)) || len > full)
             continue;
-        if ((len == full || (len == 3) || (m == 8 && len == 4)) && len <= full &&
-            pw_strncaseeq(s + i, names[m], len)) {
+        while (k < len && ((unsigned char)s[i + k] | 32u) == (unsigned char)names[m][k])
+            k++; /* s[i..w) are ASCII letters: | 32 is their lower case */
+        if (k == len) {
             *end = w < n && s[w] == '.' ? w + 1 : w;
             return m + 1;
         }
@@ -124,6 +137,15 @@ static size_t skip_sep(const char *s, size_t n, size_t p)
     return p;
 }
 
+/* The word that ends before s[w] is followed ('.', then spaces, commas or dashes) by a digit. */
+static int digit_after_word_end(const char *s, size_t n, size_t w)
+{
+    if (w < n && s[w] == '.')
+        w++;
+    w = skip_sep(s, n, w);
+    return w < n && pw_isdigit((unsigned char)s[w]);
+}
+
 /* The word at s[i] is followed ('.', then spaces, commas or dashes) by a digit: what
  * parse_month_first needs after any month name. Checked first, since most words fail it and it
  * costs less than comparing the word with the twelve month names. */
@@ -132,10 +154,7 @@ static int digit_after_word(const char *s, size_t n, size_t i)
     size_t w = i;
     while (w < n && pw_isalpha((unsigned char)s[w]))
         w++;
-    if (w < n && s[w] == '.')
-        w++;
-    w = skip_sep(s, n, w);
-    return w < n && pw_isdigit((unsigned char)s[w]);
+    return digit_after_word_end(s, n, w);
 }
 
 /* "March 14, 1985", "Mar 14 1985", "March 14" (no year). */
@@ -175,6 +194,44 @@ static int word_then(const char *s, size_t n, size_t i, const char *w, size_t le
     return i + len < n && s[i + len] == sep && pw_strncaseeq(s + i, w, len);
 }
 
+/* The Spanish, Portuguese, Italian and French month names and abbreviations, accents folded
+ * (Italian and French: "gennaio", "janvier", "juil"; "mai" is French and Portuguese "mai."),
+ * month_name_romance's list: in the order of their first letters, those with the letter c at
+ * [romance_from[c - 'a'], romance_from[c - 'a' + 1]) (checked by pw_date_words_ok). */
+static const struct romance_month {
+    const char *name;
+    unsigned char len, m, abbr;
+} romance_months[] = {
+    {"abril", 5, 4, 0},      {"agosto", 6, 8, 0},      {"abr", 3, 4, 1},
+    {"ago", 3, 8, 1},        {"aprile", 6, 4, 0},      {"apr", 3, 4, 1},
+    {"avril", 5, 4, 0},      {"aout", 4, 8, 0},        {"avr", 3, 4, 1},
+    {"diciembre", 9, 12, 0}, {"dezembro", 8, 12, 0},   {"dic", 3, 12, 1},
+    {"dez", 3, 12, 1},       {"dicembre", 8, 12, 0},   {"decembre", 8, 12, 0},
+    {"enero", 5, 1, 0},      {"ene", 3, 1, 1},         {"febrero", 7, 2, 0},
+    {"fevereiro", 9, 2, 0},  {"feb", 3, 2, 1},         {"fev", 3, 2, 1},
+    {"febbraio", 8, 2, 0},   {"fevrier", 7, 2, 0},     {"fevr", 4, 2, 1},
+    {"gennaio", 7, 1, 0},    {"giugno", 6, 6, 0},      {"gen", 3, 1, 1},
+    {"giu", 3, 6, 1},        {"junio", 5, 6, 0},       {"julio", 5, 7, 0},
+    {"janeiro", 7, 1, 0},    {"junho", 5, 6, 0},       {"julho", 5, 7, 0},
+    {"jan", 3, 1, 1},        {"jun", 3, 6, 1},         {"jul", 3, 7, 1},
+    {"janvier", 7, 1, 0},    {"juin", 4, 6, 0},        {"juillet", 7, 7, 0},
+    {"janv", 4, 1, 1},       {"juil", 4, 7, 1},        {"luglio", 6, 7, 0},
+    {"lug", 3, 7, 1},        {"marzo", 5, 3, 0},       {"mayo", 4, 5, 0},
+    {"marco", 5, 3, 0},      {"maio", 4, 5, 0},        {"mar", 3, 3, 1},
+    {"may", 3, 5, 1},        {"mai", 3, 5, 1},         {"maggio", 6, 5, 0},
+    {"mag", 3, 5, 1},        {"mars", 4, 3, 0},        {"noviembre", 9, 11, 0},
+    {"novembro", 8, 11, 0},  {"nov", 3, 11, 1},        {"novembre", 8, 11, 0},
+    {"octubre", 7, 10, 0},   {"outubro", 7, 10, 0},    {"oct", 3, 10, 1},
+    {"out", 3, 10, 1},       {"ottobre", 7, 10, 0},    {"ott", 3, 10, 1},
+    {"octobre", 7, 10, 0},   {"septiembre", 10, 9, 0}, {"setiembre", 9, 9, 0},
+    {"setembro", 8, 9, 0},   {"sep", 3, 9, 1},         {"sept", 4, 9, 1},
+    {"set", 3, 9, 1},        {"settembre", 9, 9, 0},   {"septembre", 9, 9, 0},
+};
+
+static const unsigned char romance_from[27] = {0,  9,  9,  9,  15, 17, 24, 28, 28,
+                                               28, 41, 41, 43, 53, 57, 64, 64, 64,
+                                               64, 72, 72, 72, 72, 72, 72, 72, 72};
+
 /* The Spanish, Portuguese, Italian or French month of the whole word s[i..e) (accents already
  * folded: "março" is read as "marco", "août" as "aout"), 1-12, or 0; *abbr is set for an
  * abbreviation ("jun", "ene", "sept", "dez", "giu", "juil"), which parse_day_de_month takes only
@@ -182,92 +239,16 @@ static int word_then(const char *s, size_t n, size_t i, const char *w, size_t le
  * always with a year (parse_day_first). */
 static int month_name_romance(const char *s, size_t i, size_t e, int *abbr)
 {
-    static const struct {
-        const char *name;
-        unsigned char len, m, abbr;
-    } names[] = {{"enero", 5, 1, 0},
-                 {"febrero", 7, 2, 0},
-                 {"marzo", 5, 3, 0},
-                 {"abril", 5, 4, 0},
-                 {"mayo", 4, 5, 0},
-                 {"junio", 5, 6, 0},
-                 {"julio", 5, 7, 0},
-                 {"agosto", 6, 8, 0},
-                 {"septiembre", 10, 9, 0},
-                 {"setiembre", 9, 9, 0},
-                 {"octubre", 7, 10, 0},
-                 {"noviembre", 9, 11, 0},
-                 {"diciembre", 9, 12, 0},
-                 {"janeiro", 7, 1, 0},
-                 {"fevereiro", 9, 2, 0},
-                 {"marco", 5, 3, 0},
-                 {"maio", 4, 5, 0},
-                 {"junho", 5, 6, 0},
-                 {"julho", 5, 7, 0},
-                 {"setembro", 8, 9, 0},
-                 {"outubro", 7, 10, 0},
-                 {"novembro", 8, 11, 0},
-                 {"dezembro", 8, 12, 0},
-                 {"ene", 3, 1, 1},
-                 {"jan", 3, 1, 1},
-                 {"feb", 3, 2, 1},
-                 {"fev", 3, 2, 1},
-                 {"mar", 3, 3, 1},
-                 {"abr", 3, 4, 1},
-                 {"may", 3, 5, 1},
-                 {"mai", 3, 5, 1},
-                 {"jun", 3, 6, 1},
-                 {"jul", 3, 7, 1},
-                 {"ago", 3, 8, 1},
-                 {"sep", 3, 9, 1},
-                 {"sept", 4, 9, 1},
-                 {"set", 3, 9, 1},
-                 {"oct", 3, 10, 1},
-                 {"out", 3, 10, 1},
-                 {"nov", 3, 11, 1},
-                 {"dic", 3, 12, 1},
-                 {"dez", 3, 12, 1},
-                 /* Italian */
-                 {"gennaio", 7, 1, 0},
-                 {"febbraio", 8, 2, 0},
-                 {"aprile", 6, 4, 0},
-                 {"maggio", 6, 5, 0},
-                 {"giugno", 6, 6, 0},
-                 {"luglio", 6, 7, 0},
-                 {"settembre", 9, 9, 0},
-                 {"ottobre", 7, 10, 0},
-                 {"novembre", 8, 11, 0},
-                 {"dicembre", 8, 12, 0},
-                 {"gen", 3, 1, 1},
-                 {"apr", 3, 4, 1},
-                 {"mag", 3, 5, 1},
-                 {"giu", 3, 6, 1},
-                 {"lug", 3, 7, 1},
-                 {"ott", 3, 10, 1},
-                 /* French ("mai" is Portuguese "mai." too: full or not, it takes a year here) */
-                 {"janvier", 7, 1, 0},
-                 {"fevrier", 7, 2, 0},
-                 {"mars", 4, 3, 0},
-                 {"avril", 5, 4, 0},
-                 {"juin", 4, 6, 0},
-                 {"juillet", 7, 7, 0},
-                 {"aout", 4, 8, 0},
-                 {"septembre", 9, 9, 0},
-                 {"octobre", 7, 10, 0},
-                 {"decembre", 8, 12, 0},
-                 {"janv", 4, 1, 1},
-                 {"fevr", 4, 2, 1},
-                 {"avr", 3, 4, 1},
-                 {"juil", 4, 7, 1}};
     size_t len = e - i;
     if (len < 3 || len > 10)
         return 0;
-    char c0 = (char)(s[i] | 32);
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (names[k].len == len && names[k].name[0] == c0 &&
-            pw_strncaseeq(s + i, names[k].name, len)) {
-            *abbr = names[k].abbr;
-            return names[k].m;
+    unsigned c0 = ((unsigned char)s[i] | 32u) - 'a';
+    if (c0 >= 26)
+        return 0;
+    for (size_t k = romance_from[c0]; k < romance_from[c0 + 1]; k++)
+        if (romance_months[k].len == len && pw_strncaseeq(s + i, romance_months[k].name, len)) {
+            *abbr = romance_months[k].abbr;
+            return romance_months[k].m;
         }
     return 0;
 }
@@ -601,6 +582,14 @@ static const struct date_word {
 
 int pw_date_words_ok(void)
 {
+    size_t nr = sizeof romance_months / sizeof romance_months[0];
+    if (romance_from[0] != 0 || romance_from[26] != nr)
+        return 0;
+    for (size_t c = 0; c < 26; c++)
+        for (size_t k = romance_from[c]; k < romance_from[c + 1]; k++)
+            if (romance_months[k].name[0] != (char)('a' + c) ||
+                strlen(romance_months[k].name) != romance_months[k].len)
+                return 0;
     for (size_t w = 0; w < sizeof date_words / sizeof date_words[0]; w++)
         if (strlen(date_words[w].word) != date_words[w].len ||
             letters_in(date_words[w].word, date_words[w].len) != date_words[w].need)
@@ -901,14 +890,26 @@ static int date_may_start(const char *s, size_t n, size_t i, uint64_t d, uint64_
 {
     if (!(d & 1)) { /* parse_month_first: a month name of 3-9 letters, then a digit */
         size_t len = ~a ? (size_t)__builtin_ctzll(~a) : 64;
-        return len >= 3 && len <= 9 && month_initial(s[i] | 32) && digit_after_word(s, n, i);
+        return len >= 3 && len <= 9 && month_initial(s[i] | 32) &&
+               digit_after_word_end(s, n, i + len); /* the word's end from the mask */
     }
     size_t run = ~d ? (size_t)__builtin_ctzll(~d) : 64, p = i + run;
     if (run == 8)
         return 1;
-    if (p >= n)
-        return 0;
+    if (p >= n || (run > 2 && run != 4))
+        return 0; /* every parser wants a first run of 1-2 digits, YYYY, or YYYYMMDD */
     char c = s[p];
+    if ((c == '-' || c == '/' || c == '.') && p + 1 < n && (d >> (run + 1) & 1)) {
+        /* a number after the separator: only parse_numeric can read it (parse_day_first and
+         * parse_day_de_month want a letter there), as its month or day of 1-2 digits, the same
+         * separator, then a year of 2 or 4 digits after a first run of 1-2, or a day of 1-2
+         * after a year: not "073-19-0319", "350-7932", "13.0.2.6" */
+        size_t b = (size_t)__builtin_ctzll(~(d >> (run + 1))), q = p + 1 + b;
+        if (b > 2 || q >= n || s[q] != c)
+            return 0;
+        size_t last = (size_t)__builtin_ctzll(~(d >> (run + 2 + b)));
+        return run == 4 ? last >= 1 && last <= 2 : last == 4 || last == 2;
+    }
     return c == '-' || c == '/' || c == '.' ||
            (run <= 2 && (c == ' ' || (unsigned char)c == 0xC2)) ||
            (run == 1 && c == 'e') ||                                     /* "1er mai" */
@@ -920,7 +921,12 @@ static int date_may_start(const char *s, size_t n, size_t i, uint64_t d, uint64_
 static void date_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
 {
     uint64_t d = pw_mask(m, PW_MK_DIGIT, 0), a = pw_mask(m, PW_MK_ALPHA, 0), an = d | a;
-    for (uint64_t cand = an & ~(an << 1); cand;) {
+    if (!d)
+        return;
+    /* every form holds a digit at or after its start (a month name is followed by one) */
+    size_t last = 63 - (size_t)__builtin_clzll(d);
+    uint64_t keep = last < 63 ? ((uint64_t)1 << (last + 1)) - 1 : ~(uint64_t)0;
+    for (uint64_t cand = an & ~(an << 1) & keep; cand;) {
         size_t i = (size_t)__builtin_ctzll(cand);
         cand &= cand - 1;
         if (!date_may_start(g->s, g->n, i, d >> i, a >> i))

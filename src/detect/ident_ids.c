@@ -110,7 +110,15 @@ static void context_ids_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m
 {
     uint64_t d = pw_mask(m, PW_MK_DIGIT, 0), an = d | pw_mask(m, PW_MK_ALPHA, 0);
     uint64_t tok = an | pw_mask(m, PW_MK_DASH, 0);
-    for (uint64_t cand = an & ~(an << 1); cand;) {
+    if (!d)
+        return;
+    /* a token holds no digit when it starts after the last digit, or before a byte out of every
+     * token that comes before the first digit: those word starts are not asked */
+    size_t first = (size_t)__builtin_ctzll(d), last = 63 - (size_t)__builtin_clzll(d);
+    uint64_t gap = ~tok & (((uint64_t)1 << first) - 1);
+    uint64_t keep = (last < 63 ? ((uint64_t)1 << (last + 1)) - 1 : ~(uint64_t)0) &
+                    (gap ? ~(((uint64_t)1 << (63 - __builtin_clzll(gap))) - 1) : ~(uint64_t)0);
+    for (uint64_t cand = an & ~(an << 1) & keep; cand;) {
         size_t i = (size_t)__builtin_ctzll(cand);
         cand &= cand - 1;
         if (!three_bits(d >> i & 0xffffff))

@@ -90,11 +90,13 @@ static void add_ip(pw_scan *sc, const pw_seg *g, size_t i, size_t end, const cha
                 has_ctx ? PW_REASON_CONTEXT : PW_REASON_PATTERN, "ip address");
 }
 
-/* pw_ident_ip for IPv4 only (fewer than two colons) on a segment of at most 64 bytes with masks:
+/* pw_ident_ip for IPv4 only (no IPv6 possible) on a segment of at most 64 bytes with masks:
  * parse_v4 only at a candidate whose run of 1-3 digits is followed by a dot. */
 static void ipv4_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
 {
     uint64_t d = pw_mask(m, PW_MK_DIGIT, 0), dot = pw_mask(m, PW_MK_DOT, 0);
+    if (pw_popcount64(dot) < 3)
+        return; /* an address has three dots */
     for (uint64_t cand = pw_cand_word(m, PW_CAND_IP4, 0); cand;) {
         size_t i = (size_t)__builtin_ctzll(cand);
         cand &= cand - 1;
@@ -110,6 +112,25 @@ static void ipv4_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
     }
 }
 
+/* Some run of the bytes parse_v6 reads (hex digits, ':' and '.') holds two colons, in a segment
+ * of at most 64 bytes with masks: else no IPv6 address can start anywhere ("Patient name: Ana
+ * Ruiz, DOB: 09/27/1972" has two colons, far apart). */
+static int v6_possible(const pw_seg_masks *m)
+{
+    uint64_t c = pw_mask(m, PW_MK_COLON, 0);
+    uint64_t x =
+        pw_mask(m, PW_MK_DIGIT, 0) | pw_mask(m, PW_MK_HEX, 0) | c | pw_mask(m, PW_MK_DOT, 0);
+    while (c & (c - 1)) {
+        unsigned a = (unsigned)__builtin_ctzll(c);
+        c &= c - 1;
+        unsigned b = (unsigned)__builtin_ctzll(c);           /* the next colon */
+        uint64_t span = (((uint64_t)2 << (b - a)) - 1) << a; /* bits a..b (2 << 63 wraps to 0) */
+        if ((x & span) == span)
+            return 1;
+    }
+    return 0;
+}
+
 void pw_ident_ip(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
@@ -119,6 +140,8 @@ void pw_ident_ip(pw_scan *sc, const pw_seg *g)
     /* IPv6 needs two colons; without it only digits can start an address */
     int has_colon = g->sum && g->sum->masks ? g->sum->colons >= 2 : memchr(s, ':', n) != NULL;
     const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (has_colon && m && m->words == 1 && !v6_possible(m))
+        has_colon = 0; /* the IPv4 path: the same positions, parse_v4 the same */
     if (!has_colon && m && m->words == 1) {
         ipv4_word(sc, g, m);
         return;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "detect/internal.h"
+#include "detect/summary_bits.h"
 #include "detect/vocab.h"
 #include "detect/vocab_tsv.h"
 #include "phiwall/text.h"
@@ -1805,7 +1806,8 @@ static void name_text(pw_scan *sc, const pw_seg *g)
         return; /* every name word starts with a capital (name_word); every trigger ends with a
                    space, and so does the ", " before credentials */
     }
-    size_t cred_end = last_credential(s, n), stop = names_end(g);
+    size_t cred_end = g->sum && !(g->sum->cls & PW_SUM_COMMA) ? 0 : last_credential(s, n);
+    size_t stop = names_end(g);
     if (cred_end && (!g->sum || (g->sum->cls & PW_SUM_HIGH)))
         utf8_providers(sc, g, cred_end);
     if (stop < cred_end)
@@ -2516,7 +2518,8 @@ static void keys_in_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
-    for (const char *p = memchr(s, '=', n); p; p = memchr(p + 1, '=', n - (size_t)(p - s) - 1)) {
+    for (const char *p = g->sum && !(g->sum->cls & PW_SUM_EQ) ? NULL : memchr(s, '=', n); p;
+         p = memchr(p + 1, '=', n - (size_t)(p - s) - 1)) {
         size_t q = (size_t)(p - s), k = q;
         while (k > 0 && key_char((unsigned char)s[k - 1]))
             k--;

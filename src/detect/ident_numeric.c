@@ -5,14 +5,20 @@
  */
 #include <string.h>
 
+#include "detect/context_pairs.h"
 #include "detect/internal.h"
 #include "phiwall/text.h"
 
-static const char *const states[] = {
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL",
-    "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE",
-    "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD",
-    "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", NULL};
+/* The US state codes (and PR), as bits: bit c2 - 'A' of entry c1 - 'A' for the code "c1c2"
+ * (test_detect_ident tries every pair of letters against the list of codes). */
+static const uint32_t state_codes[26] = {
+    0x2020c00u /* A */, 0x0000000u /* B */, 0x0084001u /* C */, 0x0000014u /* D */,
+    0x0000000u /* E */, 0x0000800u /* F */, 0x0000001u /* G */, 0x0000100u /* H */,
+    0x0002809u /* I */, 0x0000000u /* J */, 0x1040000u /* K */, 0x0000001u /* L */,
+    0x00c6119u /* M */, 0x120129cu /* N */, 0x0020480u /* O */, 0x0020001u /* P */,
+    0x0000000u /* Q */, 0x0000100u /* R */, 0x000000cu /* S */, 0x0802000u /* T */,
+    0x0080000u /* U */, 0x0080001u /* V */, 0x1200101u /* W */, 0x0000000u /* X */,
+    0x0000000u /* Y */, 0x0000000u /* Z */};
 
 /* The states' names, for a ZIP written after one ("Springfield, Illinois 62704"). */
 static const char *const state_names[] = {
@@ -54,10 +60,8 @@ int pw_state_before(const char *s, size_t i)
         return 0;
     if (p > 2 && pw_isalpha((unsigned char)s[p - 3]))
         return p >= 4 && pw_islower((unsigned char)s[p - 1]) && state_name_at_end(s, p);
-    for (const char *const *st = states; *st; st++)
-        if (s[p - 2] == (*st)[0] && s[p - 1] == (*st)[1])
-            return 1;
-    return 0;
+    unsigned c1 = (unsigned char)s[p - 2] - 'A', c2 = (unsigned char)s[p - 1] - 'A';
+    return c1 < 26 && c2 < 26 && (state_codes[c1] >> c2 & 1);
 }
 
 static void try_zip(pw_scan *sc, const pw_seg *g, size_t i, size_t run)
@@ -70,13 +74,16 @@ static void try_zip(pw_scan *sc, const pw_seg *g, size_t i, size_t run)
         end += 5;
     if (!pw_num_right_ok(s, n, end))
         return;
-    pw_ctx ctx = pw_ctx_at(g, i);
+    /* pw_ctx_at is the look-back's context, else the field's: without a zip key, the look-back
+     * (the costly part) runs only when the words before may end in a zip word */
+    int zip =
+        (g->ctx == PW_CTX_ZIP || pw_ctx_before_may(g, i, pw_ctx_pairs_zip, PW_CTX_WANT_ZIP)) &&
+        pw_ctx_at(g, i) == PW_CTX_ZIP;
     int state = pw_state_before(s, i);
-    if (ctx != PW_CTX_ZIP && !state)
+    if (!zip && !state)
         return;
     pw_scan_add(sc, g, i, end, PW_PHI_ZIP, "zip", pw_arena_strndup(sc->a, s + i, 5),
-                ctx == PW_CTX_ZIP ? 0.95f : 0.85f, PW_REASON_CONTEXT,
-                ctx == PW_CTX_ZIP ? "zip context" : "after a state code");
+                zip ? 0.95f : 0.85f, PW_REASON_CONTEXT, zip ? "zip context" : "after a state code");
 }
 
 static void try_npi(pw_scan *sc, const pw_seg *g, size_t i, size_t run)

@@ -15,6 +15,7 @@
 #endif
 
 #include "detect/internal.h"
+#include "detect/summary_bits.h"
 
 #define D PW_SUM_DIGIT
 #define L PW_SUM_ALPHA
@@ -88,6 +89,9 @@ static const unsigned short sum_class[256] = {['0'] = D,
                                               ['.'] = PW_SUM_DOT,
                                               [':'] = PW_SUM_COLON,
                                               [' '] = PW_SUM_SPACE,
+                                              ['='] = PW_SUM_EQ,
+                                              [','] = PW_SUM_COMMA,
+                                              ['#'] = PW_SUM_HASH,
                                               [0x80 ... 0xff] = PW_SUM_HIGH};
 
 #undef D
@@ -260,8 +264,49 @@ typedef struct word_bits {
 /* The '@' '%' '+' ' ' bytes seen so far: each compare or-ed into its own vector (one operation
  * per flag and chunk; the lanes are only asked whether any is set, at the end). */
 typedef struct extra_flags {
-    __m128i at, pct, plus, space;
+    __m128i at, pct, plus, space, eq, comma, hash;
 } extra_flags;
+
+/* The nine masks of one 64-bit word being built. */
+typedef struct word_acc {
+    uint64_t dg, al, up, hx, op, dt, cl, da, hi;
+} word_acc;
+
+/* The 16 bytes v, byte k at bit sh + k of the word's masks; their '@' '%' '+' ' ' into *ex. */
+static inline __attribute__((always_inline)) void classify16(__m128i v, unsigned sh, word_acc *w,
+                                                             extra_flags *ex)
+{
+    __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* 'A' -> 'a' */
+    __m128i is_plus = _mm_cmpeq_epi8(v, _mm_set1_epi8('+'));
+    __m128i is_open = _mm_or_si128(is_plus, _mm_cmpeq_epi8(v, _mm_set1_epi8('(')));
+    w->dg |= bits16(in_range(v, '0', '9')) << sh;
+    w->al |= bits16(in_range(folded, 'a', 'z')) << sh;
+    w->up |= bits16(in_range(v, 'A', 'Z')) << sh;
+    w->hx |= bits16(in_range(folded, 'a', 'f')) << sh;
+    w->op |= bits16(is_open) << sh;
+    w->dt |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) << sh;
+    w->cl |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))) << sh;
+    w->da |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('-'))) << sh;
+    w->hi |= bits16(v); /* the sign bits: bytes >= 0x80 (zeroes past n are none) */
+    ex->at = _mm_or_si128(ex->at, _mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
+    ex->pct = _mm_or_si128(ex->pct, _mm_cmpeq_epi8(v, _mm_set1_epi8('%')));
+    ex->plus = _mm_or_si128(ex->plus, is_plus);
+    ex->space = _mm_or_si128(ex->space, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+    ex->eq = _mm_or_si128(ex->eq, _mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
+    ex->comma = _mm_or_si128(ex->comma, _mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+    ex->hash = _mm_or_si128(ex->hash, _mm_cmpeq_epi8(v, _mm_set1_epi8('#')));
+}
+
+/* Word w's masks into column w of b (stride words per mask). */
+static inline __attribute__((always_inline)) word_bits store_word(const word_acc *a, uint64_t *b,
+                                                                  size_t stride, size_t w)
+{
+    b[PW_MK_DIGIT * stride + w] = a->dg, b[PW_MK_ALPHA * stride + w] = a->al;
+    b[PW_MK_UPPER * stride + w] = a->up, b[PW_MK_HEX * stride + w] = a->hx;
+    b[PW_MK_OPEN * stride + w] = a->op, b[PW_MK_DOT * stride + w] = a->dt;
+    b[PW_MK_COLON * stride + w] = a->cl, b[PW_MK_DASH * stride + w] = a->da;
+    return (word_bits){a->dg, a->al, a->up, a->dt, a->cl, a->hi};
+}
 
 /* One 64-bit word of the masks: bytes [64 w, min(n, 64 w + 64)) of s, 16 at a time, built in
  * registers and stored once into column w of b (stride words per mask); the '@' '%' '+' ' '
@@ -269,57 +314,64 @@ typedef struct extra_flags {
 static inline __attribute__((always_inline)) word_bits
 classify_word(const char *s, size_t n, size_t w, uint64_t *b, size_t stride, extra_flags *ex)
 {
-    uint64_t dg = 0, al = 0, up = 0, hx = 0, op = 0, dt = 0, cl = 0, da = 0, hi = 0;
+    word_acc a = {0, 0, 0, 0, 0, 0, 0, 0, 0};
     size_t end = n - w * 64 < 64 ? n : w * 64 + 64;
     for (size_t off = w * 64; off < end; off += 16) {
         size_t at;
         __m128i v = load16(s, off, n, w * 64, &at);
-        __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* 'A' -> 'a' */
-        __m128i is_plus = _mm_cmpeq_epi8(v, _mm_set1_epi8('+'));
-        __m128i is_open = _mm_or_si128(is_plus, _mm_cmpeq_epi8(v, _mm_set1_epi8('(')));
-        unsigned sh = (unsigned)(at & 63);
-        dg |= bits16(in_range(v, '0', '9')) << sh;
-        al |= bits16(in_range(folded, 'a', 'z')) << sh;
-        up |= bits16(in_range(v, 'A', 'Z')) << sh;
-        hx |= bits16(in_range(folded, 'a', 'f')) << sh;
-        op |= bits16(is_open) << sh;
-        dt |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) << sh;
-        cl |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))) << sh;
-        da |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('-'))) << sh;
-        hi |= bits16(v); /* the sign bits: bytes >= 0x80 (zeroes past n are none) */
-        ex->at = _mm_or_si128(ex->at, _mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
-        ex->pct = _mm_or_si128(ex->pct, _mm_cmpeq_epi8(v, _mm_set1_epi8('%')));
-        ex->plus = _mm_or_si128(ex->plus, is_plus);
-        ex->space = _mm_or_si128(ex->space, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+        classify16(v, (unsigned)(at & 63), &a, ex);
     }
-    b[PW_MK_DIGIT * stride + w] = dg, b[PW_MK_ALPHA * stride + w] = al;
-    b[PW_MK_UPPER * stride + w] = up, b[PW_MK_HEX * stride + w] = hx;
-    b[PW_MK_OPEN * stride + w] = op, b[PW_MK_DOT * stride + w] = dt;
-    b[PW_MK_COLON * stride + w] = cl, b[PW_MK_DASH * stride + w] = da;
-    return (word_bits){dg, al, up, dt, cl, hi};
+    return store_word(&a, b, stride, w);
 }
 
-/* The PW_SUM_* bits of the '@' '%' '+' ' ' bytes accumulated by classify_word. */
+/* The same for a segment of 16..64 bytes, its one word: whole chunks, then the last 16 bytes
+ * (read again where they overlap the chunk before: the same bits). */
+static inline __attribute__((always_inline)) word_bits classify_one(const char *s, size_t n,
+                                                                    uint64_t *b, extra_flags *ex)
+{
+    word_acc a = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+    size_t off = 0;
+    for (; off + 16 <= n; off += 16)
+        classify16(_mm_loadu_si128((const __m128i *)(const void *)(s + off)), (unsigned)off, &a,
+                   ex);
+    if (off < n)
+        classify16(_mm_loadu_si128((const __m128i *)(const void *)(s + n - 16)), (unsigned)(n - 16),
+                   &a, ex);
+    return store_word(&a, b, 1, 0);
+}
+
+/* The PW_SUM_* bits of the '@' '%' '+' ' ' '=' ',' '#' bytes accumulated by classify16. */
 static unsigned extra_cls(const extra_flags *ex)
 {
     return (_mm_movemask_epi8(ex->at) ? PW_SUM_AT : 0u) |
            (_mm_movemask_epi8(ex->pct) ? PW_SUM_PCT : 0u) |
            (_mm_movemask_epi8(ex->plus) ? PW_SUM_PLUS : 0u) |
-           (_mm_movemask_epi8(ex->space) ? PW_SUM_SPACE : 0u);
+           (_mm_movemask_epi8(ex->space) ? PW_SUM_SPACE : 0u) |
+           (_mm_movemask_epi8(ex->eq) ? PW_SUM_EQ : 0u) |
+           (_mm_movemask_epi8(ex->comma) ? PW_SUM_COMMA : 0u) |
+           (_mm_movemask_epi8(ex->hash) ? PW_SUM_HASH : 0u);
 }
 
 /* The masks of s, word by word; fills out's class bits and counts. */
 static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *out)
 {
     extra_flags extra = {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(),
+                         _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(),
                          _mm_setzero_si128()};
     uint64_t any_alpha = 0, any_upper = 0, any_dot = 0, any_high = 0;
     size_t digits = 0, colons = 0, words = m->words;
-    for (size_t w = 0; w < words; w++) {
-        word_bits x = classify_word(s, n, w, m->bits, words, &extra);
-        any_alpha |= x.alpha, any_upper |= x.upper, any_dot |= x.dot, any_high |= x.high;
-        digits += x.digit ? pw_popcount64(x.digit) : 0;
-        colons += x.colon ? pw_popcount64(x.colon) : 0;
+    if (words == 1 && n >= 16) { /* the common case: a field of 16..64 bytes */
+        word_bits x = classify_one(s, n, m->bits, &extra);
+        any_alpha = x.alpha, any_upper = x.upper, any_dot = x.dot, any_high = x.high;
+        digits = (size_t)pw_popcount64(x.digit);
+        colons = (size_t)pw_popcount64(x.colon);
+    } else {
+        for (size_t w = 0; w < words; w++) {
+            word_bits x = classify_word(s, n, w, m->bits, words, &extra);
+            any_alpha |= x.alpha, any_upper |= x.upper, any_dot |= x.dot, any_high |= x.high;
+            digits += x.digit ? pw_popcount64(x.digit) : 0;
+            colons += x.colon ? pw_popcount64(x.colon) : 0;
+        }
     }
     out->digits = digits;
     out->colons = colons;

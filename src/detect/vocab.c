@@ -528,6 +528,21 @@ pw_status pw_vocab_scan_raw(const pw_vocab *v, pw_vocab_scratch *s, const char *
     return raw_done(s, out, n_out);
 }
 
+pw_status pw_vocab_scan_raw_masks(const pw_vocab *v, pw_vocab_scratch *s, const char *text,
+                                  size_t n, const uint64_t *alpha, const uint64_t *upper,
+                                  const uint64_t *digit, const pw_vocab_match **out, size_t *n_out,
+                                  pw_err *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (v->backend != PW_VOCAB_BACKEND_AC || n > UINT32_MAX)
+        return raw_refused(v, n, -1, err);
+    s->sink.n = 0;
+    if (pw_vocab_ac_scan_raw_masks(v->ac, text, n, alpha, upper, digit, &s->words, &s->sink) != 0)
+        return raw_out_of_memory(err);
+    return raw_done(s, out, n_out);
+}
+
 int pw_vocab_may_join(const pw_vocab *v, const char *text, size_t n, size_t a, size_t an, size_t b,
                       size_t bn)
 {

@@ -146,6 +146,15 @@ static inline int pw_vocab_camel_break(const char *s, size_t n, size_t i, size_t
 pw_status pw_vocab_scan_raw(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
                             const pw_vocab_match **out, size_t *n_out, pw_err *err);
 
+/* pw_vocab_scan_raw with the text's byte classes already at hand (engine-text8: the segment
+ * summary's masks, so the scan does not classify the bytes again): alpha (ASCII letters), upper
+ * (A-Z) and digit (0-9) masks of (n + 63) / 64 words each, bit b of word w for byte 64 w + b, no
+ * bit at or past n. Same matches as pw_vocab_scan_raw when the masks are those of text. */
+pw_status pw_vocab_scan_raw_masks(const pw_vocab *v, pw_vocab_scratch *s, const char *text,
+                                  size_t n, const uint64_t *alpha, const uint64_t *upper,
+                                  const uint64_t *digit, const pw_vocab_match **out, size_t *n_out,
+                                  pw_err *err);
+
 /* ---- Additions (det-vocab branch): several fields in one raw scan. ---- */
 
 /* pw_vocab_scan_raw over fields joined by the byte `sep` (a byte that is no ASCII letter or

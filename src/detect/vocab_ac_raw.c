@@ -275,7 +275,13 @@ typedef struct raw_carry {
 static inline __attribute__((always_inline)) int
 block_runs(raw_scan *r, raw_masks *m, size_t base, raw_carry *c, const void *bytes, int use_sep)
 {
-    uint64_t W = m->word, starts = W & ~(W << 1);
+    uint64_t W = m->word, starts = W & ~(W << 1), ends = W & ~(W >> 1);
+    /* where a run holds a camelCase break or a change between letters and digits: a run with
+     * neither (most words) is one plain word, looked up without the checks below; the bits at a
+     * run's first byte are 0 (the byte before is in no class) */
+    uint64_t L = m->upper | m->lower, D = W & ~L;
+    uint64_t special = (m->upper & (m->lower << 1 | (m->upper << 1 & m->lower >> 1))) |
+                       (L & D << 1) | (D & L << 1);
     if (c->open) { /* the run from the previous block: ends at the first byte out of W */
         if (W == ~(uint64_t)0) {
             c->upper |= m->upper != 0;
@@ -295,8 +301,9 @@ block_runs(raw_scan *r, raw_masks *m, size_t base, raw_carry *c, const void *byt
             c->sep_pending = 0;
             m->sep &= ~low_bits(s);
         }
-        uint64_t rest = ~(W >> s);
-        unsigned len = rest ? (unsigned)__builtin_ctzll(rest) : 64;
+        /* the run's last byte: the first run end from s (a run that reaches the block's last
+         * byte ends there, as ends has bit 63 then) */
+        unsigned len = (unsigned)__builtin_ctzll(ends >> s) + 1;
         if (s + len >= BLOCK) {
             c->open = 1;
             c->ws = base + s;
@@ -304,9 +311,9 @@ block_runs(raw_scan *r, raw_masks *m, size_t base, raw_carry *c, const void *byt
             break;
         }
         int rc;
-        uint64_t bits = low_bits(len) << s, letters = (m->upper | m->lower) & bits;
-        int mixed = letters != bits && letters != 0; /* "cancer2024" (engine-words) */
-        if ((m->upper & bits) && len >= PW_VOCAB_CAMEL_MIN &&
+        uint64_t bits = low_bits(len) << s, letters = L & bits;
+        int mixed = (special & bits) && letters != bits && letters != 0; /* "cancer2024" */
+        if ((special & bits) && (m->upper & bits) && len >= PW_VOCAB_CAMEL_MIN &&
             camel_breaks(m, s, s + len)) /* "Provider": one word, looked up inline below */
             rc = camel_in_block(r, m, base, s, s + len, mixed);
         else if (mixed)
@@ -330,18 +337,31 @@ block_runs(raw_scan *r, raw_masks *m, size_t base, raw_carry *c, const void *byt
     return 0;
 }
 
-static inline __attribute__((always_inline)) int scan_raw(raw_scan *r, int sep, int use_sep)
+/* Class masks a caller already has (pw_vocab_ac_scan_raw_masks): word w of each for the block
+ * at 64 w. */
+typedef struct raw_given {
+    const uint64_t *alpha, *upper, *digit;
+} raw_given;
+
+static inline __attribute__((always_inline)) int scan_raw(raw_scan *r, int sep, int use_sep,
+                                                          const raw_given *given)
 {
     raw_carry c = {0, 0, 0, 0};
     raw_masks m;
 #ifdef RAW_SSE2
-    if (r->n < CHUNK) {
+    if (!given && r->n < CHUNK) {
         raw_u128 bytes = short_masks(r->t, r->n, sep, &m);
         return block_runs(r, &m, 0, &c, &bytes, use_sep);
     }
 #endif
     for (size_t base = 0; base < r->n; base += BLOCK) {
-        block_masks(r->t, r->n, base, sep, &m);
+        if (given) { /* the same bits block_masks makes, without a separator */
+            size_t w = base / BLOCK;
+            uint64_t a = given->alpha[w], u = given->upper[w];
+            m = (raw_masks){a | given->digit[w], u, a & ~u, 0};
+        } else {
+            block_masks(r->t, r->n, base, sep, &m);
+        }
         if (block_runs(r, &m, base, &c, NULL, use_sep) != 0)
             return -1;
     }
@@ -352,12 +372,21 @@ int pw_vocab_ac_scan_raw_sep(const pw_vocab_ac *ac, const char *text, size_t n, 
                              pw_vocab_wordbuf *wb, pw_vocab_sink *sink)
 {
     raw_scan r = {ac, (const unsigned char *)text, n, wb, sink, 0, 0, 0};
-    return sep < 0 ? scan_raw(&r, -1, 0) : scan_raw(&r, sep, 1);
+    return sep < 0 ? scan_raw(&r, -1, 0, NULL) : scan_raw(&r, sep, 1, NULL);
 }
 
 int pw_vocab_ac_scan_raw(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab_wordbuf *wb,
                          pw_vocab_sink *sink)
 {
     raw_scan r = {ac, (const unsigned char *)text, n, wb, sink, 0, 0, 0};
-    return scan_raw(&r, -1, 0);
+    return scan_raw(&r, -1, 0, NULL);
+}
+
+int pw_vocab_ac_scan_raw_masks(const pw_vocab_ac *ac, const char *text, size_t n,
+                               const uint64_t *alpha, const uint64_t *upper, const uint64_t *digit,
+                               pw_vocab_wordbuf *wb, pw_vocab_sink *sink)
+{
+    raw_scan r = {ac, (const unsigned char *)text, n, wb, sink, 0, 0, 0};
+    raw_given given = {alpha, upper, digit};
+    return scan_raw(&r, -1, 0, &given);
 }

@@ -70,6 +70,10 @@ typedef struct pw_vocab_wordbuf {
 /* The same over the words of the raw text, split here (see pw_vocab_scan_raw). */
 int pw_vocab_ac_scan_raw(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab_wordbuf *wb,
                          pw_vocab_sink *sink);
+/* The same with the text's class masks given (see pw_vocab_scan_raw_masks). */
+int pw_vocab_ac_scan_raw_masks(const pw_vocab_ac *ac, const char *text, size_t n,
+                               const uint64_t *alpha, const uint64_t *upper, const uint64_t *digit,
+                               pw_vocab_wordbuf *wb, pw_vocab_sink *sink);
 /* The same where the byte `sep` (not a letter or digit; -1: none) ends every match in progress
  * (see pw_vocab_scan_raw_sep). */
 int pw_vocab_ac_scan_raw_sep(const pw_vocab_ac *ac, const char *text, size_t n, int sep,

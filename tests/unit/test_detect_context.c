@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "detect/context_index.h"
+#include "detect/context_pairs.h"
 #include "detect/internal.h"
 #include "phiwall/text.h"
 #include "pw_test.h"
@@ -140,18 +141,28 @@ static void test_before_may(void)
         print_table32("pw_ctx_pairs_phone", phone);
         print_table32("pw_ctx_pairs_id", id);
     }
+    CHECK_INT(pw_ctx_pairs_zip_ok(), 1); /* engine-text8: try_zip's */
+    if (!pw_ctx_pairs_zip_ok()) {
+        uint32_t zip[26];
+        pw_ctx_pairs_zip_build(zip);
+        print_table32("pw_ctx_pairs_zip", zip);
+    }
     static const char *const parts[] = {
         "phone", "number",      "is",     "no",        "ssn",  "dob",    "mrn", "account",
         "acct",  "policy",      "call",   "me",        "at",   "u",      "s",   "x",
         "tel",   "tel\xc3\xa9", "fono",   "C\xc3\xb3", "digo", "member", "id",  "Patient",
         "ID",    "order",       "cuenta", "invoice",   "the",  "on",     "MRN", "Cell",
         "text",  ": ",          " ",      "#",         "-",    ".",      "\n",  "1",
-        "42",    "(",           "\xc3",   "\xa9"};
+        "42",    "(",           "\xc3",   "\xa9",      "zip",  "Postal", "Zip", "postcode",
+        "CO",    "OH"};
     enum { NP = sizeof parts / sizeof parts[0] };
     static const struct {
         const uint32_t *pairs;
         uint64_t want;
-    } sets[] = {{pw_ctx_pairs_phone, PW_CTX_WANT_PHONE}, {pw_ctx_pairs_id, PW_CTX_WANT_ID}};
+    } sets[] = {{pw_ctx_pairs_phone, PW_CTX_WANT_PHONE},
+                {pw_ctx_pairs_id, PW_CTX_WANT_ID},
+                {pw_ctx_pairs_zip, PW_CTX_WANT_ZIP}};
+    size_t zips = 0;
     uint64_t r = 0x9E3779B97F4A7C15ull;
     size_t wrong = 0, skipped = 0, found = 0;
     for (int t = 0; t < 3000; t++) {
@@ -172,9 +183,10 @@ static void test_before_may(void)
         pw_seg g = {.s = text, .n = n};
         for (size_t i = 0; i <= n; i++) {
             pw_ctx c = pw_ctx_before(text, i);
-            for (size_t k = 0; k < 2; k++) {
+            for (size_t k = 0; k < 3; k++) {
                 int in_set = (int)(sets[k].want >> c & 1);
                 found += (size_t)in_set;
+                zips += (size_t)(in_set && k == 2);
                 if (!pw_ctx_before_may(&g, i, sets[k].pairs, sets[k].want)) {
                     skipped++;
                     wrong += (size_t)in_set;
@@ -183,7 +195,8 @@ static void test_before_may(void)
         }
     }
     CHECK_INT(wrong, 0);
-    CHECK(found > 1000);   /* the texts reach both sets */
+    CHECK(found > 1000); /* the texts reach every set */
+    CHECK(zips > 100);
     CHECK(skipped > 1000); /* and the test rules positions out */
 }
 

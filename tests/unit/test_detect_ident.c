@@ -177,6 +177,24 @@ static void test_ip(void)
     expect_hit(NULL, "ip /203.0.113.9", PW_FT_TEXT, PW_PHI_IP, "203.0.113.9");
 }
 
+/* engine-text8: a segment of 16..64 bytes with two colons goes the IPv4 way unless some run of
+ * hex digits, colons and dots holds two of them (v6_possible): IPv6 addresses are still found
+ * there, at the start, the end, beside other colons, and an IPv4 beside far-apart colons. */
+static void test_ip_colons(void)
+{
+    expect_hit(NULL, "Patient: Ana Ruiz, seen: 203.0.113.7 today", PW_FT_TEXT, PW_PHI_IP,
+               "203.0.113.7");
+    expect_hit(NULL, "Note: client fe80::1ff:fe23:4567:890a logged in", PW_FT_TEXT, PW_PHI_IP,
+               "fe80::1ff:fe23:4567:890a");
+    expect_hit(NULL, "2001:db8::8a2e:370:7334 was the client's address", PW_FT_TEXT, PW_PHI_IP,
+               "2001:db8::8a2e:370:7334");
+    expect_hit(NULL, "the client's address was 2001:db8:0:0:0:0:2:1", PW_FT_TEXT, PW_PHI_IP,
+               "2001:db8:0:0:0:0:2:1");
+    expect_hit(NULL, "Time: 10:30, client ::ffff:192.0.2.128 connected", PW_FT_TEXT, PW_PHI_IP,
+               "::ffff:192.0.2.128");
+    dt_expect_none(&T, NULL, "Patient: Ana Ruiz, DOB: 09/27/1972 here", PW_FT_TEXT, PW_PHI_IP);
+}
+
 static void test_ids(void)
 {
     expect_hit(NULL, "MRN: 00123456", PW_FT_TEXT, PW_PHI_RECORD_ID, "00123456");
@@ -558,15 +576,57 @@ static void test_name_labels_and_answers(void)
     dt_expect_none(&T, NULL, "Name:    ", PW_FT_TEXT, PW_PHI_NAME);
 }
 
+/* engine-text8: the record-id and date detectors skip the word starts before the first digit's
+ * token and after the last digit; a token that starts with letters and dashes before its digits
+ * is still read from its first letter, and a month name before the digits still starts a date. */
+static void test_tokens_before_digits(void)
+{
+    expect_hit(NULL, "Medical record number MRN-A-0012345 on file", PW_FT_TEXT, PW_PHI_RECORD_ID,
+               "MRN-A-0012345");
+    expect_hit(NULL, "Medical record MR-00-12345 on file", PW_FT_TEXT, PW_PHI_RECORD_ID,
+               "MR-00-12345");
+    expect_hit(NULL, "Medical record no. AB12-345 today", PW_FT_TEXT, PW_PHI_RECORD_ID, "AB12-345");
+    expect_hit(NULL, "Born on the day of March 14, 1962", PW_FT_TEXT, PW_PHI_DATE,
+               "March 14, 1962");
+}
+
+/* engine-text8: a ZIP after a state code, for every pair of capital letters: a hit exactly after
+ * the 50 states' codes, DC and PR (the codes are looked up in a table of bits; a wrong bit adds
+ * or loses a ZIP here). */
+static void test_zip_every_state_code(void)
+{
+    static const char *const codes[] = {
+        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID",
+        "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO",
+        "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA",
+        "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"};
+    int wrong = 0;
+    for (char a = 'A'; a <= 'Z'; a++)
+        for (char b = 'A'; b <= 'Z'; b++) {
+            int state = 0;
+            for (size_t k = 0; k < sizeof codes / sizeof codes[0]; k++)
+                state |= codes[k][0] == a && codes[k][1] == b;
+            char text[48];
+            snprintf(text, sizeof text, "Ship it to Springfield, %c%c 02115 today", a, b);
+            dt_scan(&T, NULL, text, PW_FT_TEXT);
+            if ((dt_find(&T, PW_PHI_ZIP) != NULL) != state) {
+                fprintf(stderr, "  %c%c: zip %s\n", a, b, state ? "missed" : "found");
+                wrong++;
+            }
+        }
+    CHECK_INT(wrong, 0);
+}
+
 static void teardown(void)
 {
     dt_close(&T);
 }
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_email), PW_TEST(test_phone), PW_TEST(test_ssn),
-             PW_TEST(test_date), PW_TEST(test_zip_address), PW_TEST(test_ip), PW_TEST(test_ids),
-             PW_TEST(test_card), PW_TEST(test_names), PW_TEST(test_names_in_context),
-             PW_TEST(test_names_utf8), PW_TEST(test_hashed_under_key), PW_TEST(test_quick_reject),
-             PW_TEST(test_many_hits), PW_TEST(test_salutation_illness_backends),
-             PW_TEST(test_patient_title_shapes), PW_TEST(test_name_labels_and_answers),
-             PW_TEST(teardown))
+             PW_TEST(test_date), PW_TEST(test_zip_address), PW_TEST(test_ip),
+             PW_TEST(test_ip_colons), PW_TEST(test_ids), PW_TEST(test_card), PW_TEST(test_names),
+             PW_TEST(test_names_in_context), PW_TEST(test_names_utf8),
+             PW_TEST(test_hashed_under_key), PW_TEST(test_quick_reject), PW_TEST(test_many_hits),
+             PW_TEST(test_salutation_illness_backends), PW_TEST(test_patient_title_shapes),
+             PW_TEST(test_name_labels_and_answers), PW_TEST(test_zip_every_state_code),
+             PW_TEST(test_tokens_before_digits), PW_TEST(teardown))

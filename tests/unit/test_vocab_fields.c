@@ -216,6 +216,72 @@ static void test_may_join_hyperscan(void)
     pw_vocab_free(v);
 }
 
+/* engine-text8: pw_vocab_scan_raw_masks, given the class masks a caller made (the segment
+ * summary's), finds exactly pw_vocab_scan_raw's matches on fields of 1..~600 bytes (one to ten
+ * 64-byte words; runs and camelCase breaks across the words' edges); masks shifted by one byte
+ * give other matches (the test would see masks that are ignored or read at the wrong word). */
+static void masks_of(const char *t, size_t n, uint64_t *alpha, uint64_t *upper, uint64_t *digit)
+{
+    for (size_t w = 0; w < (n + 63) / 64; w++)
+        alpha[w] = upper[w] = digit[w] = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)t[i];
+        uint64_t b = (uint64_t)1 << (i & 63);
+        if ((c | 32) >= 'a' && (c | 32) <= 'z')
+            alpha[i >> 6] |= b;
+        if (c >= 'A' && c <= 'Z')
+            upper[i >> 6] |= b;
+        if (c >= '0' && c <= '9')
+            digit[i >> 6] |= b;
+    }
+}
+
+static void test_raw_masks(void)
+{
+    pw_vocab_opts o = {.backend = PW_VOCAB_BACKEND_AC};
+    pw_vocab *v = NULL;
+    pw_vocab_scratch *s = NULL;
+    CHECK_INT(pw_vocab_new_opts(&o, &v, NULL), PW_OK);
+    CHECK_INT(pw_vocab_scratch_new(v, &s, NULL), PW_OK);
+    enum { CAP = 640, W = CAP / 64, MAXM = 256 };
+    char text[CAP];
+    uint64_t alpha[W], upper[W], digit[W];
+    pw_vocab_match want[MAXM];
+    size_t differ = 0, matches = 0, shifted_differ = 0;
+    for (int round = 0; round < 400; round++) {
+        size_t n = 0, fields = 1 + rnd(4 + (uint32_t)(round % 4) * 2);
+        for (size_t f = 0; f < fields && n + 160 < CAP; f++)
+            n += make_field(v, text + n, CAP - n);
+        size_t k = raw_matches(v, s, text, n, want, MAXM);
+        masks_of(text, n, alpha, upper, digit);
+        const pw_vocab_match *got = NULL;
+        size_t ngot = 0;
+        CHECK_INT(pw_vocab_scan_raw_masks(v, s, text, n, alpha, upper, digit, &got, &ngot, NULL),
+                  PW_OK);
+        matches += k;
+        int same = ngot == k;
+        for (size_t i = 0; same && i < k; i++)
+            same = got[i].start == want[i].start && got[i].end == want[i].end &&
+                   got[i].entry == want[i].entry;
+        differ += !same;
+        if (k && n > 1) { /* the masks of text + 1 under text's bytes: not its words */
+            masks_of(text + 1, n - 1, alpha, upper, digit);
+            CHECK_INT(
+                pw_vocab_scan_raw_masks(v, s, text, n - 1, alpha, upper, digit, &got, &ngot, NULL),
+                PW_OK);
+            int again = ngot == k;
+            for (size_t i = 0; again && i < k; i++)
+                again = got[i].start == want[i].start && got[i].end == want[i].end;
+            shifted_differ += !again;
+        }
+    }
+    CHECK_INT(differ, 0);
+    CHECK(matches > 400);
+    CHECK(shifted_differ > 100);
+    pw_vocab_scratch_free(s);
+    pw_vocab_free(v);
+}
+
 PW_TEST_MAIN(PW_TEST(test_separated_fields), PW_TEST(test_separator_breaks_phrases),
              PW_TEST(test_block_edges), PW_TEST(test_may_join_has_no_false_no),
-             PW_TEST(test_may_join_hyperscan))
+             PW_TEST(test_may_join_hyperscan), PW_TEST(test_raw_masks))
