@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "detect/internal.h"
-#include "detect/summary_bits.h"
 #include "detect/vocab_tsv.h"
 
 #include "de_parts.h"

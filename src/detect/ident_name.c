@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "detect/internal.h"
-#include "detect/summary_bits.h"
 #include "detect/vocab.h"
 #include "detect/vocab_tsv.h"
 #include "phiwall/text.h"

@@ -162,7 +162,12 @@ enum {
     PW_SUM_DOT = 64,
     PW_SUM_COLON = 128,
     PW_SUM_SPACE = 256,
-    PW_SUM_HIGH = 512 /* a byte >= 0x80: the one check a pure-ASCII segment pays for folding */
+    PW_SUM_HIGH = 512, /* a byte >= 0x80: the one check a pure-ASCII segment pays for folding */
+    /* bytes a detector used to look for with a memchr of its own in every segment (a reader
+     * with no summary still searches) */
+    PW_SUM_EQ = 1024,    /* '=': a name key written inside text ("name=John+Smith") */
+    PW_SUM_COMMA = 2048, /* ',': a name before credentials ("Jane Roe, MD") */
+    PW_SUM_HASH = 4096   /* '#': a hashtag's run-together words */
 };
 
 struct pw_seg_masks;

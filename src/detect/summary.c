@@ -15,7 +15,6 @@
 #endif
 
 #include "detect/internal.h"
-#include "detect/summary_bits.h"
 
 #define D PW_SUM_DIGIT
 #define L PW_SUM_ALPHA
