@@ -142,18 +142,33 @@ static int detect(har_input *in, char *why, size_t why_n)
     return 0;
 }
 
+static long read_some(har_input *in, unsigned char *buf, size_t cap, char *why, size_t why_n)
+{
+#ifdef PW_HAVE_ZLIB
+    if (in->gzip)
+        return read_gzip(in, buf, cap, why, why_n);
+#endif
+    return read_plain(in, buf, cap, why, why_n);
+}
+
 long har_input_read(har_input *in, unsigned char *buf, size_t cap, char *why, size_t why_n)
 {
     if (!in->started && detect(in, why, why_n) < 0)
         return -1;
-    long n;
-#ifdef PW_HAVE_ZLIB
-    n = in->gzip ? read_gzip(in, buf, cap, why, why_n) : read_plain(in, buf, cap, why, why_n);
-#else
-    n = read_plain(in, buf, cap, why, why_n);
-#endif
+    long n = read_some(in, buf, cap, why, why_n);
     if (n <= 0 || in->bom_checked)
         return n;
+    /* A read ends with a gzip member: a mark split across members ("EF" then "BB BF {…") comes
+     * in two reads, and its first byte alone was taken for the text. */
+    while (n < 3 && cap >= 3 && memcmp(buf, "\xef\xbb\xbf", (size_t)n) == 0) {
+        long more = read_some(in, buf + n, cap - (size_t)n, why, why_n);
+        if (more <= 0) {
+            if (more < 0)
+                return more;
+            break;
+        }
+        n += more;
+    }
     in->bom_checked = 1;
     if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
         memmove(buf, buf + 3, (size_t)n - 3);
