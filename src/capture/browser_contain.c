@@ -259,12 +259,30 @@ int bx_unload_marker_beacons(const char *url)
     return v > 0 && v < 1000 ? (int)v : 0;
 }
 
+int bx_is_unload_marker(const char *url)
+{
+    return marker_query(url, BX_UNLOAD_PATH) != NULL;
+}
+
+/* A frame id as the marker script makes it (browser_tab.c: base-36 digits, at most ~18): one of
+ * another shape is the page's own, refused so that what it sends cannot grow the tab's list of
+ * frames (1,000 ids of 200 KB each: 200 MB, a walk of every id per announce). */
+static int frame_id_ok(const char *id, size_t len)
+{
+    if (len == 0 || len > BX_FRAME_ID_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'z')))
+            return 0;
+    return 1;
+}
+
 const char *bx_unload_marker_frame(const char *url, const char *key, size_t *len)
 {
     const char *p = marker_query(url, BX_UNLOAD_PATH);
     const char *f = p ? strstr(p, key) : NULL;
     size_t k = strlen(key);
-    if (!f || !(*len = strcspn(f + k, "&")))
+    if (!f || !frame_id_ok(f + k, *len = strcspn(f + k, "&")))
         return NULL;
     return f + k;
 }

@@ -377,6 +377,7 @@ void bx_agent_override(bx_browser *b, const char *session);
 #define BX_FRAME_ANNOUNCE  "&a="
 #define BX_FRAME_MARKED    "&f="
 #define BX_FRAME_MARKS_MAX 1000
+#define BX_FRAME_ID_MAX    32 /* longer ids are the page's, not the marker script's */
 typedef struct bx_frame_mark {
     struct bx_frame_mark *next;
     const char *id;
@@ -387,8 +388,11 @@ typedef struct bx_frame_mark {
 /* A frame's announce (marked 0) or marker (marked 1) of id (len bytes) came in tab t. */
 void bx_frame_marker(bx_tab *t, const char *id, size_t len, int marked);
 /* The frame id an unload marker's URL carries after key (BX_FRAME_ANNOUNCE, BX_FRAME_MARKED),
- * *len its length; NULL when it carries none (the top document's marker). */
+ * *len its length; NULL when it carries none (the top document's marker) or one the marker
+ * script does not make (empty, over BX_FRAME_ID_MAX bytes, not base-36 digits). */
 const char *bx_unload_marker_frame(const char *url, const char *key, size_t *len);
+/* 1 if url is an unload marker (its path BX_UNLOAD_PATH, not the string anywhere in it). */
+int bx_is_unload_marker(const char *url);
 /* The document an unload marker's URL names (in a), or NULL when url is no marker. */
 const char *bx_unload_marker(pw_arena *a, const char *url);
 /* The beacons an unload marker says its document sent at its unload (n=), 0 when it says none. */

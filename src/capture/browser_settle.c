@@ -44,7 +44,7 @@ static void flight_started(bx_tab *t, const cdp_msg *m)
     if (!id || !url || strncmp(url, "data:", 5) == 0 || strncmp(url, "blob:", 5) == 0)
         return;
     t->net_last_ms = cdp_now_ms();
-    if (strstr(url, BX_UNLOAD_PATH "?"))
+    if (bx_is_unload_marker(url))
         return; /* phiwall's own, answered at its pause: one of a removed frame may never end */
     if (t->b && !t->b->tag_manager)
         t->b->tag_manager = bx_tag_manager_of(url);

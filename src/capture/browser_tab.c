@@ -149,7 +149,7 @@ static const char unload_marker_js[] =
     "const web=x=>{try{return/^https?:$/.test(new URL(String(x&&x.url||x),location.href)"
     ".protocol)}catch(e){return false}};"
     "add.call(W,'pagehide',function(){gone=1;n=0;if(!fr)return;"
-    "id=Math.random().toString(36).slice(2)+Date.now().toString(36);"
+    "id=Math.random().toString(36).slice(2,12)+Date.now().toString(36);"
     "try{sb.call(N,base+'" BX_FRAME_ANNOUNCE "'+id)}catch(e){}},true);"
     "Navigator.prototype.sendBeacon=function(x){const r=sb.apply(this,arguments);"
     "if(gone&&r&&web(x))n++;return r};"

@@ -428,6 +428,18 @@ static void test_frame_unload_markers(void)
     CHECK(bx_unload_marker_frame("http://127.0.0.1:8080/x?&a=k1", BX_FRAME_ANNOUNCE, &n) == NULL);
     const char *id = bx_unload_marker_frame(UNLOAD "&n=2&f=k1", BX_FRAME_MARKED, &n);
     CHECK(id != NULL && n == 2 && strncmp(id, "k1", 2) == 0);
+    /* ids the marker script does not make are the page's: refused (a frame flooding 1,500
+     * announces of 200 KB ids made the scan hold ~200 MB and walk them all per announce) */
+    id =
+        bx_unload_marker_frame(UNLOAD "&a=0123456789abcdefghijklmnopqrstuv", BX_FRAME_ANNOUNCE, &n);
+    CHECK(id != NULL && n == BX_FRAME_ID_MAX);
+    CHECK(bx_unload_marker_frame(UNLOAD "&a=0123456789abcdefghijklmnopqrstuvw", BX_FRAME_ANNOUNCE,
+                                 &n) == NULL);
+    CHECK(bx_unload_marker_frame(UNLOAD "&a=K1", BX_FRAME_ANNOUNCE, &n) == NULL);
+    CHECK(bx_unload_marker_frame(UNLOAD "&f=k%001", BX_FRAME_MARKED, &n) == NULL);
+    /* the marker is the path, not the string anywhere in a URL */
+    CHECK(bx_is_unload_marker(UNLOAD "&n=0"));
+    CHECK(!bx_is_unload_marker("http://127.0.0.1:8080/x?r=" BX_UNLOAD_PATH "?y"));
 
     fixture fx;
     setup(&fx, 0);

@@ -47,6 +47,8 @@ static void wait_done(done_state *d, int n)
  * puts came fast (16 per ms or more) or not; returns the group commits they took. first_alone:
  * the first put is committed before the others are sent, so that its leader — the one that
  * decides on the state set here — commits it on its own whatever the machine's load. */
+static int64_t sent_ns; /* put_spaced: from its first put to its last, sent */
+
 static unsigned long long put_spaced(pw_spool *s, const char *prefix, int n, unsigned gap_us,
                                      size_t last_batch, int fast, int first_alone)
 {
@@ -59,6 +61,7 @@ static unsigned long long put_spaced(pw_spool *s, const char *prefix, int n, uns
     s->load_win_ns = pw_histo_now_ns(); /* a new window: the test's puts do not decide it */
     pthread_mutex_unlock(&s->q_mu);
     unsigned long long before = atomic_load(&s->timing.commits);
+    int64_t first = pw_histo_now_ns();
     for (int i = 0; i < n; i++) {
         snprintf(ids[i], sizeof ids[i], "%s-%02d", prefix, i);
         items[i] = (pw_spool_put_item){ids[i], "meta", "{}", 2, 0, 0};
@@ -68,6 +71,7 @@ static unsigned long long put_spaced(pw_spool *s, const char *prefix, int n, uns
         else
             usleep(gap_us);
     }
+    sent_ns = pw_histo_now_ns() - first;
     wait_done(&d, n);
     CHECK_INT(d.ok, n);
     return atomic_load(&s->timing.commits) - before;
@@ -95,8 +99,18 @@ static void test_gather_under_load_only(void)
     CHECK(put_spaced(s, "idle", 5, 30000, 1, 1, 0) >= 2);
     CHECK_INT((long long)atomic_load(&s->timing.gathers), 0);
     /* Under load (the last batch was large, and puts came fast): the next leader
-     * waits 0.5 s, and ten puts 5 ms apart share its commit. */
-    CHECK_INT(put_spaced(s, "load", 10, 5000, PW_SPOOL_LOAD_BATCH, 1, 0), 1);
+     * waits 0.5 s, and ten puts 5 ms apart share its commit — when this thread got to send
+     * them within the wait: a CI run sharing the CPUs with browsers once sent the first and
+     * then the other nine only after the commit (10 commits, 1 gather). Later sends then
+     * commit as idle puts, each on its own; the gather is still asserted. */
+    unsigned long long commits = put_spaced(s, "load", 10, 5000, PW_SPOOL_LOAD_BATCH, 1, 0);
+    if (sent_ns < 400 * 1000000LL)
+        CHECK_INT((long long)commits, 1);
+    else
+        fprintf(stderr,
+                "note: the puts took %lld ms to send (the machine is loaded): %llu "
+                "commits, not asserted\n",
+                (long long)(sent_ns / 1000000), commits);
     CHECK_INT((long long)atomic_load(&s->timing.gathers), 1);
     pw_spool_stats st;
     CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
