@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "spool.h"
+
 static inline void gw_test_db_remove(const char *path)
 {
     char side[300];
@@ -23,6 +25,17 @@ static inline void gw_test_db_path(char *out, size_t cap, const char *prefix, co
 {
     snprintf(out, cap, "/tmp/%s_%s_%d.db", prefix, tag, (int)getpid());
     gw_test_db_remove(out);
+}
+
+/* A spool at a fresh gw_test_db_path(prefix, tag) with no disk reserve (a put near the reserve
+ * may truncate the WAL, which would hide what a test counts); NULL, err set, if it cannot open. */
+static inline pw_spool *gw_test_spool_open(char *path, size_t cap, const char *prefix,
+                                           const char *tag, pw_err *err)
+{
+    gw_test_db_path(path, cap, prefix, tag);
+    pw_spool_opts o = {.path = path, .reserve_bytes = PW_SPOOL_NO_RESERVE};
+    pw_spool *s = NULL;
+    return pw_spool_open(&o, &s, err) == PW_OK ? s : NULL;
 }
 
 #endif

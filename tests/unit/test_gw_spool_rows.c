@@ -43,11 +43,9 @@ static void payload(char *out, size_t cap, const char *dest, int i)
 static void rows_in_few_statements(void)
 {
     char path[256];
-    gw_test_db_path(path, sizeof path, "pw_spool_rows", "few");
-    pw_spool_opts o = {.path = path, .reserve_bytes = PW_SPOOL_NO_RESERVE};
-    pw_spool *s = NULL;
     pw_err err = {0};
-    CHECK_INT(pw_spool_open(&o, &s, &err), PW_OK);
+    pw_spool *s = gw_test_spool_open(path, sizeof path, "pw_spool_rows", "few", &err);
+    CHECK(s != NULL);
     if (!s)
         return;
     /* One row before, so that the commit's ids continue the table's. */
@@ -163,11 +161,9 @@ static void on_done(void *ctx, pw_status st, const pw_err *err)
 static void repeat_after_buffered_rows(void)
 {
     char path[256];
-    gw_test_db_path(path, sizeof path, "pw_spool_rows", "repeat");
-    pw_spool_opts o = {.path = path, .reserve_bytes = PW_SPOOL_NO_RESERVE};
-    pw_spool *s = NULL;
     pw_err err = {0};
-    CHECK_INT(pw_spool_open(&o, &s, &err), PW_OK);
+    pw_spool *s = gw_test_spool_open(path, sizeof path, "pw_spool_rows", "repeat", &err);
+    CHECK(s != NULL);
     if (!s)
         return;
     static char ids[6][48];
@@ -208,11 +204,9 @@ static void repeat_after_buffered_rows(void)
 static void failed_row_fails_the_put(void)
 {
     char path[256];
-    gw_test_db_path(path, sizeof path, "pw_spool_rows", "fail");
-    pw_spool_opts o = {.path = path, .reserve_bytes = PW_SPOOL_NO_RESERVE};
-    pw_spool *s = NULL;
     pw_err err = {0};
-    CHECK_INT(pw_spool_open(&o, &s, &err), PW_OK);
+    pw_spool *s = gw_test_spool_open(path, sizeof path, "pw_spool_rows", "fail", &err);
+    CHECK(s != NULL);
     if (!s)
         return;
     pthread_mutex_lock(&s->db_mu);
