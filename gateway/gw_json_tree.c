@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <yajl/yajl_parse.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- building the tree ---------------------------------------------------------------- */
 
@@ -275,6 +278,23 @@ static const unsigned char *fast_string(build *b, const unsigned char *p, const 
     const unsigned char *q = p;
     int esc = 0;
     for (;;) {
+#ifdef __SSE2__
+        /* to the first byte that is not plain ASCII, sixteen at a time (every x86-64 has SSE2),
+         * then eight: the same stop as stops8's */
+        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                      space = _mm_set1_epi8(0x20);
+        while (end - q >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+            __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash));
+            stop = _mm_or_si128(stop, _mm_cmplt_epi8(v, space)); /* signed: also 0x80-0xFF */
+            unsigned m = (unsigned)_mm_movemask_epi8(stop);
+            if (m) {
+                q += __builtin_ctz(m);
+                goto stopped;
+            }
+            q += 16;
+        }
+#endif
         while (end - q >= 8) { /* to the first byte that is not plain ASCII */
             uint64_t hit = stops8(q);
             if (hit) {
@@ -283,6 +303,9 @@ static const unsigned char *fast_string(build *b, const unsigned char *p, const 
             }
             q += 8;
         }
+#ifdef __SSE2__
+    stopped:
+#endif
         if (q >= end || *q == '"')
             break;
         unsigned char c = *q;
@@ -430,7 +453,7 @@ static const unsigned char *fast_key(build *b, const unsigned char *p, const uns
     return p < end && *p == ':' ? p + 1 : NULL;
 }
 
-static int fast_parse(build *b, const unsigned char *p, const unsigned char *end)
+static int fast_parse(build *b, const unsigned char *p, const unsigned char *end, size_t max_depth)
 {
     int nomem = 0;
     for (;;) {
@@ -440,7 +463,7 @@ static int fast_parse(build *b, const unsigned char *p, const unsigned char *end
             return FAST_NO;
         if (*p == '{' || *p == '[') {
             int obj = *p == '{';
-            if (b->depth >= FAST_MAX_DEPTH)
+            if (b->depth >= max_depth)
                 return FAST_NO;
             if (!open_container(b, obj ? PW_GW_JT_OBJECT : PW_GW_JT_ARRAY))
                 return FAST_NOMEM;
@@ -492,7 +515,8 @@ pw_status pw_gw_jt_parse_probe(pw_arena *a, const char *s, size_t n, pw_gw_jt **
     if (errcap)
         errbuf[0] = '\0';
     build fb = {.a = a, .probe = probe};
-    int fast = fast_parse(&fb, (const unsigned char *)s, (const unsigned char *)s + n);
+    int fast =
+        fast_parse(&fb, (const unsigned char *)s, (const unsigned char *)s + n, FAST_MAX_DEPTH);
     if (fast == FAST_NOMEM)
         return PW_ERR_NOMEM;
     if (fast == FAST_OK) {
@@ -500,6 +524,18 @@ pw_status pw_gw_jt_parse_probe(pw_arena *a, const char *s, size_t n, pw_gw_jt **
         return PW_OK;
     }
     return pw_gw_jt_parse_yajl_probe(a, s, n, out, errbuf, errcap, probe);
+}
+
+int pw_gw_jt_parse_plain(pw_arena *a, const char *s, size_t n, size_t max_depth, pw_gw_jt **out)
+{
+    build fb = {.a = a};
+    *out = NULL;
+    if (max_depth > FAST_MAX_DEPTH)
+        max_depth = FAST_MAX_DEPTH;
+    int fast = fast_parse(&fb, (const unsigned char *)s, (const unsigned char *)s + n, max_depth);
+    if (fast == FAST_OK)
+        *out = fb.root;
+    return fast;
 }
 
 pw_status pw_gw_jt_parse_yajl(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,

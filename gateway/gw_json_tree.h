@@ -65,6 +65,12 @@ pw_status pw_gw_jt_parse(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, c
 pw_status pw_gw_jt_parse_yajl(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
                               size_t errcap);
 
+/* pw_gw_jt_parse's direct parser alone, refusing containers nested deeper than max_depth (at
+ * most 64): 1 with the tree in *out, 0 when the text is not plain JSON or is nested deeper (the
+ * caller goes on with pw_gw_jt_parse_yajl, whose tree and messages are then pw_gw_jt_parse's),
+ * -1 when the arena cannot grow. The tree is pw_gw_jt_parse's whenever this returns 1. */
+int pw_gw_jt_parse_plain(pw_arena *a, const char *s, size_t n, size_t max_depth, pw_gw_jt **out);
+
 /* Allocation failure injection and accounting for tests of the yajl path: the probe of
  * phiwall/json_reserve.h, asked before every allocation that can fail — those the tree takes from
  * the arena, and the reserve yajl's own allocations come from. */

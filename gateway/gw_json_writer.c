@@ -163,12 +163,55 @@ static void member(pw_gw_jw *w, const char *key)
     }
 }
 
+/* ,"key": for a key given as its quoted text and colon (`"key":`, n bytes) that is plain: what
+ * member writes for that key, with no strlen and no check. */
+static void member_lit(pw_gw_jw *w, const char *qkey, size_t n)
+{
+    pw_buf *b = w->b;
+    size_t comma = w->count[w->depth]++ != 0;
+    if (!b->failed && b->len + comma + n < b->cap) {
+        char *o = b->data + b->len;
+        o[0] = ','; /* overwritten by the key when there is no comma */
+        memcpy(o + comma, qkey, n);
+        o[comma + n] = '\0';
+        b->len += comma + n;
+        return;
+    }
+    if (comma)
+        put_c(b, ',');
+    put(b, qkey, n);
+}
+
 static void open_container(pw_gw_jw *w, const char *key, char c)
 {
     member(w, key);
     put_c(w->b, c);
     if (w->depth < 15)
         w->count[++w->depth] = 0;
+}
+
+static void open_container_lit(pw_gw_jw *w, const char *qkey, size_t n, char c)
+{
+    member_lit(w, qkey, n);
+    put_c(w->b, c);
+    if (w->depth < 15)
+        w->count[++w->depth] = 0;
+}
+
+void pw_gw_jw_obj_lit(pw_gw_jw *w, const char *qkey, size_t n)
+{
+    open_container_lit(w, qkey, n, '{');
+}
+
+void pw_gw_jw_arr_lit(pw_gw_jw *w, const char *qkey, size_t n)
+{
+    open_container_lit(w, qkey, n, '[');
+}
+
+void pw_gw_jw_str_lit(pw_gw_jw *w, const char *qkey, size_t n, const char *s)
+{
+    member_lit(w, qkey, n);
+    put_string(w->b, s, strlen(s));
 }
 
 void pw_gw_jw_obj(pw_gw_jw *w, const char *key)
@@ -210,6 +253,28 @@ void pw_gw_jw_raw(pw_gw_jw *w, const char *key, const char *raw)
 {
     member(w, key);
     put(w->b, raw, strlen(raw));
+}
+
+/* The digits of v, ending at end; their start. */
+static char *int_text(char *end, long long v)
+{
+    char *i = end;
+    unsigned long long m = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--i = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    if (v < 0)
+        *--i = '-';
+    return i;
+}
+
+void pw_gw_jw_int_lit(pw_gw_jw *w, const char *qkey, size_t n, long long v)
+{
+    char digits[24];
+    char *i = int_text(digits + sizeof digits, v);
+    member_lit(w, qkey, n);
+    put(w->b, i, (size_t)(digits + sizeof digits - i));
 }
 
 void pw_gw_jw_int(pw_gw_jw *w, const char *key, long long v)

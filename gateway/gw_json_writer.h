@@ -28,4 +28,18 @@ void pw_gw_jw_strn(pw_gw_jw *w, const char *key, const char *s, size_t n);
 void pw_gw_jw_raw(pw_gw_jw *w, const char *key, const char *raw); /* numbers, true/false */
 void pw_gw_jw_int(pw_gw_jw *w, const char *key, long long v);
 
+/* The same with a key that is a string literal of plain bytes (pw_gw_jw_plain: the writer's own
+ * keys), written as it is with no length to take and no check: the same bytes as the functions
+ * above. The macros pass the literal's quoted form `"key":` and its length; a key that is not
+ * a literal does not compile. */
+void pw_gw_jw_obj_lit(pw_gw_jw *w, const char *qkey, size_t n);
+void pw_gw_jw_arr_lit(pw_gw_jw *w, const char *qkey, size_t n);
+void pw_gw_jw_str_lit(pw_gw_jw *w, const char *qkey, size_t n, const char *s);
+void pw_gw_jw_int_lit(pw_gw_jw *w, const char *qkey, size_t n, long long v);
+#define PW_GW_JW_QKEY(lit)      "\"" lit "\":", sizeof("\"" lit "\":") - 1
+#define PW_GW_JW_OBJ(w, lit)    pw_gw_jw_obj_lit((w), PW_GW_JW_QKEY(lit))
+#define PW_GW_JW_ARR(w, lit)    pw_gw_jw_arr_lit((w), PW_GW_JW_QKEY(lit))
+#define PW_GW_JW_STR(w, lit, s) pw_gw_jw_str_lit((w), PW_GW_JW_QKEY(lit), (s))
+#define PW_GW_JW_INT(w, lit, v) pw_gw_jw_int_lit((w), PW_GW_JW_QKEY(lit), (v))
+
 #endif

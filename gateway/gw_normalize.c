@@ -130,10 +130,20 @@ static const dial dials[] = {
     {"SM", "378", 'k'}, {"TR", "90", '0'},   {"TW", "886", '0'},  {"US", "1", '1'},
     {"VA", "39", 'k'},  {"ZA", "27", '0'}};
 
+static char upper_ascii(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+/* strcasecmp(dials[i].iso2, iso2) == 0 for the first i that has it: two letters, compared as
+ * upper case (every iso2 of the table is two capitals; every event with a phone asks this). */
 static const dial *dial_of(const char *iso2)
 {
-    for (size_t i = 0; iso2 && i < sizeof dials / sizeof dials[0]; i++)
-        if (strcasecmp(dials[i].iso2, iso2) == 0)
+    if (!iso2 || !iso2[0] || !iso2[1] || iso2[2])
+        return NULL;
+    char c0 = upper_ascii(iso2[0]), c1 = upper_ascii(iso2[1]);
+    for (size_t i = 0; i < sizeof dials / sizeof dials[0]; i++)
+        if (dials[i].iso2[0] == c0 && dials[i].iso2[1] == c1)
             return &dials[i];
     return NULL;
 }
@@ -184,9 +194,13 @@ static const char *norm_phone(pw_arena *a, const char *v, size_t n, const char *
             d++;
         else if (dl->trunk == '1' && len != 10)
             return NULL; /* a NANP number is 10 digits */
-        d = pw_arena_sprintf(a, "%s%s", dl->cc, d);
-        if (!d)
+        size_t cc = strlen(dl->cc), rest = strlen(d);
+        char *joined = pw_arena_alloc(a, cc + rest + 1);
+        if (!joined)
             return NULL;
+        memcpy(joined, dl->cc, cc);
+        memcpy(joined + cc, d, rest + 1);
+        d = joined;
     }
     len = strlen(d);
     return len >= 7 && len <= 15 && d[0] != '0' ? d : NULL;

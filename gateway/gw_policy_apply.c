@@ -1133,29 +1133,29 @@ static void put_kvs(pw_gw_jw *w, const out_kv *kv, size_t n)
 static void render_meta(pw_gw_jw *w, const pw_gw_event *ev, const reduced *r)
 {
     pw_gw_jw_obj(w, NULL);
-    pw_gw_jw_str(w, "event_name", r->name);
-    pw_gw_jw_int(w, "event_time", r->time_ms / 1000);
-    pw_gw_jw_str(w, "event_id", ev->event_id);
-    pw_gw_jw_str(w, "action_source", "website");
+    PW_GW_JW_STR(w, "event_name", r->name);
+    PW_GW_JW_INT(w, "event_time", r->time_ms / 1000);
+    PW_GW_JW_STR(w, "event_id", ev->event_id);
+    PW_GW_JW_STR(w, "action_source", "website");
     if (r->source_url)
-        pw_gw_jw_str(w, "event_source_url", r->source_url);
-    pw_gw_jw_obj(w, "user_data");
+        PW_GW_JW_STR(w, "event_source_url", r->source_url);
+    PW_GW_JW_OBJ(w, "user_data");
     put_kvs(w, r->user, r->n_user);
     if (r->fpid)
-        pw_gw_jw_str(w, "external_id", r->fpid);
+        PW_GW_JW_STR(w, "external_id", r->fpid);
     if (r->ip)
-        pw_gw_jw_str(w, "client_ip_address", r->ip);
+        PW_GW_JW_STR(w, "client_ip_address", r->ip);
     if (r->ua)
-        pw_gw_jw_str(w, "client_user_agent", r->ua);
+        PW_GW_JW_STR(w, "client_user_agent", r->ua);
     pw_gw_jw_end_obj(w);
-    pw_gw_jw_obj(w, "custom_data");
+    PW_GW_JW_OBJ(w, "custom_data");
     put_kvs(w, r->params, r->n_params);
     if (r->category)
-        pw_gw_jw_str(w, "content_category", r->category);
+        PW_GW_JW_STR(w, "content_category", r->category);
     if (r->referrer)
-        pw_gw_jw_str(w, "referrer_origin", r->referrer);
+        PW_GW_JW_STR(w, "referrer_origin", r->referrer);
     if (r->title)
-        pw_gw_jw_str(w, "page_title", r->title);
+        PW_GW_JW_STR(w, "page_title", r->title);
     pw_gw_jw_end_obj(w);
     pw_gw_jw_end_obj(w);
 }
@@ -1164,26 +1164,26 @@ static void render_ga4(pw_gw_jw *w, const pw_gw_event *ev, const reduced *r,
                        const pw_gw_dest_policy *d)
 {
     pw_gw_jw_obj(w, NULL);
-    pw_gw_jw_str(w, "client_id", r->fpid ? r->fpid : "");
-    pw_gw_jw_int(w, "timestamp_micros", r->time_ms * 1000);
+    PW_GW_JW_STR(w, "client_id", r->fpid ? r->fpid : "");
+    PW_GW_JW_INT(w, "timestamp_micros", r->time_ms * 1000);
     const char *ads = d->ga4_consent_from_visitor && ev->consent_ads ? "GRANTED" : "DENIED";
-    pw_gw_jw_obj(w, "consent");
-    pw_gw_jw_str(w, "ad_user_data", ads);
-    pw_gw_jw_str(w, "ad_personalization", ads);
+    PW_GW_JW_OBJ(w, "consent");
+    PW_GW_JW_STR(w, "ad_user_data", ads);
+    PW_GW_JW_STR(w, "ad_personalization", ads);
     pw_gw_jw_end_obj(w);
-    pw_gw_jw_arr(w, "events");
+    PW_GW_JW_ARR(w, "events");
     pw_gw_jw_obj(w, NULL);
-    pw_gw_jw_str(w, "name", r->name);
-    pw_gw_jw_obj(w, "params");
+    PW_GW_JW_STR(w, "name", r->name);
+    PW_GW_JW_OBJ(w, "params");
     put_kvs(w, r->params, r->n_params);
     if (r->origin)
-        pw_gw_jw_str(w, "page_location", r->origin);
+        PW_GW_JW_STR(w, "page_location", r->origin);
     if (r->category)
-        pw_gw_jw_str(w, "page_category", r->category);
+        PW_GW_JW_STR(w, "page_category", r->category);
     if (r->referrer)
-        pw_gw_jw_str(w, "page_referrer", r->referrer);
+        PW_GW_JW_STR(w, "page_referrer", r->referrer);
     if (r->title)
-        pw_gw_jw_str(w, "page_title", r->title);
+        PW_GW_JW_STR(w, "page_title", r->title);
     pw_gw_jw_end_obj(w);
     pw_gw_jw_end_obj(w);
     pw_gw_jw_end_arr(w);
@@ -1193,29 +1193,29 @@ static void render_ga4(pw_gw_jw *w, const pw_gw_event *ev, const reduced *r,
 static void render_webhook(pw_gw_jw *w, const pw_gw_event *ev, const reduced *r)
 {
     pw_gw_jw_obj(w, NULL);
-    pw_gw_jw_str(w, "event_id", ev->event_id);
-    pw_gw_jw_str(w, "name", r->name);
-    pw_gw_jw_int(w, "time", r->time_ms);
+    PW_GW_JW_STR(w, "event_id", ev->event_id);
+    PW_GW_JW_STR(w, "name", r->name);
+    PW_GW_JW_INT(w, "time", r->time_ms);
     if (r->origin)
-        pw_gw_jw_str(w, "page_origin", r->origin);
+        PW_GW_JW_STR(w, "page_origin", r->origin);
     if (r->category)
-        pw_gw_jw_str(w, "page_category", r->category);
+        PW_GW_JW_STR(w, "page_category", r->category);
     if (r->referrer)
-        pw_gw_jw_str(w, "referrer_origin", r->referrer);
+        PW_GW_JW_STR(w, "referrer_origin", r->referrer);
     if (r->title)
-        pw_gw_jw_str(w, "page_title", r->title);
+        PW_GW_JW_STR(w, "page_title", r->title);
     if (r->ip)
-        pw_gw_jw_str(w, "client_ip", r->ip);
+        PW_GW_JW_STR(w, "client_ip", r->ip);
     if (r->ua)
-        pw_gw_jw_str(w, "user_agent", r->ua);
+        PW_GW_JW_STR(w, "user_agent", r->ua);
     if (r->fpid)
-        pw_gw_jw_str(w, "fpid", r->fpid);
+        PW_GW_JW_STR(w, "fpid", r->fpid);
     if (r->n_user) {
-        pw_gw_jw_obj(w, "user_data");
+        PW_GW_JW_OBJ(w, "user_data");
         put_kvs(w, r->user, r->n_user);
         pw_gw_jw_end_obj(w);
     }
-    pw_gw_jw_obj(w, "params");
+    PW_GW_JW_OBJ(w, "params");
     put_kvs(w, r->params, r->n_params);
     pw_gw_jw_end_obj(w);
     pw_gw_jw_end_obj(w);

@@ -1,5 +1,6 @@
 /* test_gw_audit_plain.c — pw_audit_json_plain, the audit record's check that a string needs no
- * JSON escaping (then copied as it is), tests eight bytes at a time: it must answer exactly as
+ * JSON escaping (then copied as it is), tests sixteen bytes (SSE2), then eight at a time: it must
+ * answer exactly as
  * the byte-by-byte rule (a byte below 0x20, from 0x7f on, '"' or '\\'), for every byte value at
  * every position of strings up to three words and a tail long, and next to neighbours that could
  * carry or borrow into it. */
@@ -21,10 +22,10 @@ static int plain_bytewise(const char *s, size_t n)
 static void every_byte_everywhere(void)
 {
     static const unsigned char fill[] = {'a', 0x20, 0x7e, 0x21, 0x5b, 0x23};
-    char s[32];
+    char s[48];
     int wrong = 0;
     for (size_t f = 0; f < sizeof fill; f++)
-        for (size_t n = 1; n <= 27; n++)
+        for (size_t n = 1; n <= 43; n++) /* two SSE2 blocks, a word and a tail */
             for (size_t at = 0; at < n; at++)
                 for (int c = 0; c < 256; c++) {
                     memset(s, fill[f], sizeof s);

@@ -186,6 +186,89 @@ static void test_digest_matches_util(void)
     }
 }
 
+/* Every length around the one-block fast path (a message of up to 55 bytes is hashed as its
+ * last block alone, pw_gw_hmac_hex's inner and outer hashes too) and past it, keys of every kind.
+ */
+static void test_digest_every_length(void)
+{
+    unsigned char data[200];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (unsigned char)(rnd() & 0xff);
+    char a[65], b[65];
+    for (size_t n = 0; n <= 140; n++) {
+        pw_gw_sha256_hex(data + n % 7, n, a);
+        pw_sha256_hex(data + n % 7, n, b);
+        CHECK_STR(a, b);
+    }
+    static const size_t key_lens[] = {0, 1, 36, 64, 65};
+    for (size_t k = 0; k < sizeof key_lens / sizeof key_lens[0]; k++) {
+        pw_gw_hmac h;
+        pw_gw_hmac_init(&h, data + 60, key_lens[k]);
+        for (size_t n = 0; n <= 130; n++) {
+            pw_gw_hmac_hex(&h, data + n % 5, n, a);
+            pw_hmac_sha256_hex(data + 60, key_lens[k], data + n % 5, n, b);
+            CHECK_STR(a, b);
+        }
+    }
+    pw_gw_sha256_hex("abc", 3, a); /* FIPS 180-2's example */
+    CHECK_STR(a, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+/* The writer's literal-key members (PW_GW_JW_STR and friends) write what the general ones do,
+ * first member or not, nested, with room in the buffer or with 0-40 bytes of it. */
+static void test_json_writer_literal_keys(void)
+{
+    static const char alphabet[] = "aZ09 \"\\/\n\t\x01\x7f\xc3\xa9~";
+    int bad = 0;
+    for (int k = 0; k < 3000; k++) {
+        char s[48];
+        size_t n = rnd() % sizeof s;
+        for (size_t i = 0; i < n; i++)
+            s[i] = rnd() % 4 ? (char)('a' + rnd() % 26) : alphabet[rnd() % (sizeof alphabet - 1)];
+        s[n] = '\0';
+        n = strlen(s);
+        long long v = (long long)(rnd() % 2000001) - 1000000;
+        pw_buf want, got;
+        pw_buf_init(&want);
+        pw_gw_jw w;
+        pw_gw_jw_init(&w, &want);
+        pw_gw_jw_obj(&w, NULL);
+        pw_gw_jw_str(&w, "event_name", s);
+        pw_gw_jw_int(&w, "event_time", v);
+        pw_gw_jw_obj(&w, "user_data");
+        pw_gw_jw_str(&w, "external_id", s);
+        pw_gw_jw_end_obj(&w);
+        pw_gw_jw_arr(&w, "events");
+        pw_gw_jw_obj(&w, NULL);
+        pw_gw_jw_int(&w, "timestamp_micros", v);
+        pw_gw_jw_end_obj(&w);
+        pw_gw_jw_end_arr(&w);
+        pw_gw_jw_end_obj(&w);
+        for (int room = 0; room < 2; room++) {
+            pw_buf_init(&got);
+            pw_buf_reserve(&got, room ? 512 : 1 + (size_t)(rnd() % 40));
+            pw_gw_jw_init(&w, &got);
+            pw_gw_jw_obj(&w, NULL);
+            PW_GW_JW_STR(&w, "event_name", s);
+            PW_GW_JW_INT(&w, "event_time", v);
+            PW_GW_JW_OBJ(&w, "user_data");
+            PW_GW_JW_STR(&w, "external_id", s);
+            pw_gw_jw_end_obj(&w);
+            PW_GW_JW_ARR(&w, "events");
+            pw_gw_jw_obj(&w, NULL);
+            PW_GW_JW_INT(&w, "timestamp_micros", v);
+            pw_gw_jw_end_obj(&w);
+            pw_gw_jw_end_arr(&w);
+            pw_gw_jw_end_obj(&w);
+            bad += got.failed || want.len != got.len ||
+                   memcmp(want.data, got.data, want.len) != 0 || got.data[got.len] != '\0';
+            pw_buf_free(&got);
+        }
+        pw_buf_free(&want);
+    }
+    CHECK_INT(bad, 0);
+}
+
 /* ---- JSON writer vs pw_buf_json_string / printf -------------------------------------------- */
 
 static void test_json_writer_same_bytes(void)
@@ -358,5 +441,6 @@ static void test_reply_cache_sharing(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_json_tree_matches_yajl), PW_TEST(test_digest_matches_util),
+             PW_TEST(test_digest_every_length), PW_TEST(test_json_writer_literal_keys),
              PW_TEST(test_json_writer_same_bytes), PW_TEST(test_prepared_policy_same_results),
              PW_TEST(test_reply_cache_sharing))

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw_normalize.h"
 #include "gw_policy.h"
 #include "gw_test_phi.h"
 #include "pw_test.h"
@@ -46,6 +47,17 @@ static void test_phone_by_country(void)
     CHECK_STR(hash(&a, "ph", "06 12 34 56 78", "FR"), H_FR);
     CHECK_STR(hash(&a, "ph", "02 1234 5678", "IT"), H_IT); /* Italy keeps its 0 */
     CHECK_STR(pw_gw_meta_normalize(&a, "ph", "(555) 123-4567", 14), "15551234567");
+    /* the country is matched as strcasecmp matched it: any case, two letters, nothing else */
+    CHECK_STR(hash(&a, "ph", "020 7946 0958", "gb"), H_UK);
+    CHECK_STR(hash(&a, "ph", "020 7946 0958", "gB"), H_UK);
+    CHECK_STR(hash(&a, "ph", "06 12 34 56 78", "Fr"), H_FR);
+    CHECK_STR(hash(&a, "ph", "020 7946 0958", "GBR"), "(none)");
+    CHECK_STR(hash(&a, "ph", "020 7946 0958", "G"), "(none)");
+    CHECK_STR(hash(&a, "ph", "020 7946 0958", ""), "(none)");
+    CHECK_STR(hash(&a, "ph", "020 7946 0958", "G\xc2"), "(none)");
+    CHECK(pw_gw_country_known("us") && pw_gw_country_known("Za") && pw_gw_country_known("VA"));
+    CHECK(!pw_gw_country_known("USA") && !pw_gw_country_known("U") && !pw_gw_country_known("XX") &&
+          !pw_gw_country_known(""));
     pw_arena_free(&a);
 }
 
