@@ -264,4 +264,52 @@ static inline void pw_scan_segment_inline(pw_scan *sc, pw_seg *in, int depth)
     pw_scan_segment_keyed(sc, in, depth, &k);
 }
 
+/* engine-url9: key_of for a part of a URL (pw_scan_url), whose key (its parameter name, or the
+ * slug before it) lies in the same buffer before its value ("tid=G-123", "patients/12345"): the
+ * key, the bytes between ('=' or '/') and the value are hashed in one pass, with the key's and
+ * the value's lengths in the seed (together with the span's bytes they give the key and the
+ * value), instead of the value, a separator word and the key in three. tag: tag_of(g, depth),
+ * put together by the caller from what it knows of the URL and the part. Another seed than
+ * key_of's: an entry made here is found only here (the hashes differ, the answers would not). */
+static inline void key_of_part(const pw_scan *sc, const pw_seg *g, int depth, uint32_t tag,
+                               pw_seg_memo_key *k)
+{
+    k->ok = k->hits_ok = 0;
+    if (!sc->memo || g->n == 0 || (unsigned)depth >= 256)
+        return;
+    k->ok = g->n <= PW_SEG_MEMO_LEN;
+    if (g->n <= PW_HIT_MEMO_LEN)
+        k->hits_ok = !g->ostart ? 1 : plain_ends(g) ? HITS_MAYBE : 0;
+    if (!k->ok && !k->hits_ok)
+        return;
+    k->tag = tag;
+    _Static_assert(PW_HIT_MEMO_LEN < 1024 && PW_SEG_MEMO_LEN < 1024, "n fits the seed's 10 bits");
+    uint64_t seed = 0x3c6ef372fe94f82bull ^ g->n ^ (uint64_t)tag << 32;
+    if (g->key_n)
+        k->hash =
+            mix_bytes(seed ^ (uint64_t)g->key_n << 10, g->key, (size_t)(g->s + g->n - g->key));
+    else
+        k->hash = mix_bytes(seed, g->s, g->n);
+}
+
+/* pw_scan_segment_inline for a URL part (pw_scan_url): g->key, when set, ends at or before
+ * g->s in the same buffer; tag is tag_of(g, depth). */
+static inline void pw_scan_part_inline(pw_scan *sc, pw_seg *in, int depth, uint32_t tag)
+{
+    if (nothing_to_find(sc, in))
+        return;
+    pw_seg_memo_key k;
+    key_of_part(sc, in, depth, tag, &k);
+    if (k.ok) {
+        const seg_memo_entry *set = set_of(sc, &k);
+        for (size_t w = 0; w < PW_SEG_MEMO_WAYS; w++)
+            if (set[w].hash == k.hash && set[w].tag == k.tag && set[w].n == in->n) {
+                if (same_bytes(set[w].bytes, in->s, in->n))
+                    return; /* the same bytes under the same key gave no hit before */
+                break;
+            }
+    }
+    pw_scan_segment_keyed(sc, in, depth, &k);
+}
+
 #endif

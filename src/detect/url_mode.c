@@ -238,6 +238,9 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
     size_t quiet = pw_page_quiet_from(sc->s, g->s, auth, parts, np,
                                       path_end); /* careers, news… (det-quality) */
     pw_seg t = *g; /* one copy; each part sets every field it changes */
+    /* tag_of(&t, depth) but for the part's context, place and quietness (engine-url9) */
+    const uint32_t url_tag =
+        0x80000000u | (uint32_t)g->type << 6 | 1u << 10 | (uint32_t)depth << 16;
     for (size_t i = 0; i < np && sc->st == PW_OK; i++) {
         const pw_url_part *p = &parts[i];
         if (p->val_end <= p->val_start)
@@ -256,7 +259,9 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
         if (p->kind == PW_UPART_TEXT)
             t.key = NULL, t.key_n = 0;
         t.page_quiet = i >= quiet;
-        pw_scan_segment_inline(sc, &t, depth);
+        pw_scan_part_inline(sc, &t, depth,
+                            url_tag | (uint32_t)t.ctx | (uint32_t)t.in_query << 11 |
+                                (uint32_t)t.page_quiet << 12);
     }
     if (sc->st == PW_OK)
         pw_scan_path_phrases(sc, g, parts, quiet < path_end ? quiet : path_end);
