@@ -126,12 +126,26 @@ typedef struct pw_host_memo {
     char bytes[PW_HOST_MEMO_LEN];
 } pw_host_memo;
 
+/* engine-url9: where a URL's quiet part starts (pw_page_quiet_from), remembered by the URL's
+ * bytes up to the end of its last path slug, which decide its host, its slugs and their places
+ * (page_context.c); n 0 = empty. */
+#define PW_QUIET_MEMO_SLOTS 64 /* a power of two */
+#define PW_QUIET_MEMO_LEN   128
+typedef struct pw_quiet_memo {
+    uint64_t hash;
+    uint32_t n;
+    uint32_t at; /* the part the quiet part starts at; PW_QUIET_NONE: none */
+    char bytes[PW_QUIET_MEMO_LEN];
+} pw_quiet_memo;
+#define PW_QUIET_NONE UINT32_MAX
+
 struct pw_detect_scratch {
     pw_ctx_memo ctx_memo[PW_CTX_MEMO_SLOTS]; /* cleared by every pw_detect_scan */
     pw_ctx_cache ctx_cache; /* look-back answers by their text, kept across scans (context.c) */
     pw_key_memo key_memo[PW_KEY_MEMO_SLOTS];       /* kept across scans: keys repeat */
     pw_param_memo param_memo[PW_PARAM_MEMO_SLOTS]; /* in front of key_memo for URL names */
     pw_host_memo host_memo[PW_HOST_MEMO_SLOTS];    /* hosts of general pages, and not */
+    pw_quiet_memo quiet_memo[PW_QUIET_MEMO_SLOTS]; /* quiet parts of URLs by their paths */
     pw_vocab_scratch *vocab;
     char *norm;         /* normalised text for the vocabulary */
     uint32_t *norm_map; /* norm byte -> segment byte */

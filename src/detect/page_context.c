@@ -253,10 +253,38 @@ static int general_at(pw_detect_scratch *scr, const char *s, size_t auth, const 
     return 0;
 }
 
+/* engine-url9: the answer of general_at for parts [0, path_end) is decided by the URL's bytes
+ * s[0..e), e the end of its last path slug (part path_end - 1): its authority (which ends
+ * before e), every part before e and their places come from them alone (the splitter reads
+ * left to right; the fragment's form is decided by its first byte, before its slugs), so it is
+ * remembered by those bytes, 2-way set associative: a tracker's few endpoints
+ * ("https://www.google-analytics.com/g/collect") and a site's pages come back request after
+ * request, and a hash and a compare cost less than the host memo and a look at every slug. */
+static size_t quiet_from_memo(pw_detect_scratch *scr, const char *s, size_t auth,
+                              const pw_url_part *parts, size_t np, size_t path_end)
+{
+    size_t e = parts[path_end - 1].val_end, at;
+    uint64_t h = mix_bytes(0x517cc1b727220a95ull ^ e ^ (uint64_t)path_end << 32, s, e);
+    pw_quiet_memo *m = &scr->quiet_memo[memo_slot(h, PW_QUIET_MEMO_SLOTS / 2) * 2];
+    for (size_t w = 0; w < 2; w++)
+        if (m[w].hash == h && m[w].n == e && same_bytes(m[w].bytes, s, e))
+            return m[w].at == PW_QUIET_NONE ? np : m[w].at;
+    int general = general_at(scr, s, auth, parts, path_end, &at);
+    m[1] = m[0];
+    m[0].hash = h;
+    m[0].n = (uint32_t)e;
+    m[0].at = general ? (uint32_t)at : PW_QUIET_NONE;
+    memcpy(m[0].bytes, s, e);
+    return general ? at : np;
+}
+
 size_t pw_page_quiet_from(pw_detect_scratch *scr, const char *s, size_t auth,
                           const pw_url_part *parts, size_t np, size_t path_end)
 {
     size_t at;
+    if (scr && path_end > 0 && parts[path_end - 1].val_end >= 8 &&
+        parts[path_end - 1].val_end <= PW_QUIET_MEMO_LEN)
+        return quiet_from_memo(scr, s, auth, parts, np, path_end);
     return general_at(scr, s, auth, parts, path_end, &at) ? at : np;
 }
 

@@ -141,8 +141,8 @@ static void test_parts_as_reference(void)
 {
     /* delimiters often, runs of them, and plain bytes between */
     static const char alphabet[] = "//??##&&;;==!!ab%2Fxyz019_-.";
-    static const char *const heads[] = {"https://www.h.org", "http://x", "", "/rel", "https://",
-                                        "ftp://a.b:80", "h.org/"};
+    static const char *const heads[] = {"https://www.h.org", "http://x",     "",      "/rel",
+                                        "https://",          "ftp://a.b:80", "h.org/"};
     static const size_t maxes[] = {PW_URL_MAX_PARTS, 0, 1, 2, 3, 5, 8};
     static pw_url_part got[PW_URL_MAX_PARTS], want[PW_URL_MAX_PARTS];
     char url[400];
@@ -157,8 +157,8 @@ static void test_parts_as_reference(void)
                     seed = seed * 1103515245u + 12345u;
                     unsigned r = seed >> 16;
                     /* every other URL mostly plain bytes: long slugs, keys and values */
-                    size_t pick = (rep == 1 && r % 4) ? 22 + (r >> 3) % 6
-                                                      : (r >> 3) % (sizeof alphabet - 1);
+                    size_t pick =
+                        (rep == 1 && r % 4) ? 22 + (r >> 3) % 6 : (r >> 3) % (sizeof alphabet - 1);
                     url[i] = alphabet[pick];
                 }
                 url[n] = '\0';
@@ -231,7 +231,10 @@ static void test_title_marks_at_every_offset(void)
         wrong += health_hit(&t, text); /* a page: no health hit */
         snprintf(text, sizeof text, "x%s - Breast Cancer Nurse Jobs", first);
         wrong += health_hit(&t, text);
-        snprintf(text, sizeof text, "x%s\xe2\x80\x94" "Breast Cancer Nurse Jobs", first); /* em dash */
+        snprintf(text, sizeof text,
+                 "x%s\xe2\x80\x94"
+                 "Breast Cancer Nurse Jobs",
+                 first); /* em dash */
         wrong += health_hit(&t, text);
         snprintf(text, sizeof text, "x%s. Breast Cancer Nurse Jobs", first); /* a sentence break */
         wrong += !health_hit(&t, text);
