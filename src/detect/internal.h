@@ -135,6 +135,9 @@ typedef struct pw_quiet_memo {
     uint64_t hash;
     uint32_t n;
     uint32_t at; /* the part the quiet part starts at; PW_QUIET_NONE: none */
+    /* pw_scan_path_phrases found no phrase across these slugs for a URL segment of this tag
+     * (pw_quiet_phrase_tag); 0: not known */
+    uint32_t phrases_quiet;
     char bytes[PW_QUIET_MEMO_LEN];
 } pw_quiet_memo;
 #define PW_QUIET_NONE UINT32_MAX
@@ -847,6 +850,28 @@ int pw_scan_room(pw_scan *sc, size_t k);
  * path slug (engine-url8: only parts [0, path_end) are looked at). */
 size_t pw_page_quiet_from(pw_detect_scratch *scr, const char *s, size_t auth,
                           const pw_url_part *parts, size_t np, size_t path_end);
+
+/* engine-url9: a URL remembered in the quiet memo (pw_quiet_memo) and what its entry says of the
+ * phrases across its slugs. */
+typedef struct pw_quiet_ref {
+    uint64_t hash;
+    size_t e;             /* the remembered bytes' length; 0: not in the memo */
+    uint32_t phrases_tag; /* what the entry's phrases_quiet said when looked up */
+} pw_quiet_ref;
+/* The tag of URL segment g that pw_scan_path_phrases' answer depends on besides the slugs' bytes
+ * (the run segments it scans copy g's type and page_quiet); never 0. */
+static inline uint32_t pw_quiet_phrase_tag(const pw_seg *g)
+{
+    return 0x80000000u | (uint32_t)g->type << 6 | (uint32_t) !!g->page_quiet << 12;
+}
+/* pw_page_quiet_from, and in *ref the URL's quiet-memo entry (ref->e 0: none). */
+size_t pw_page_quiet_from_ref(pw_detect_scratch *scr, const char *s, size_t auth,
+                              const pw_url_part *parts, size_t np, size_t path_end,
+                              pw_quiet_ref *ref);
+/* Remember that pw_scan_path_phrases found nothing across the slugs of the URL s looked up as
+ * ref, for URL segments of phrase tag `tag` (the entry may have gone since: then nothing). */
+void pw_page_phrases_quiet(pw_detect_scratch *scr, const char *s, const pw_quiet_ref *ref,
+                           uint32_t tag);
 /* Drop the health and care-intent hits among hits [mark, n) that segment g added when g's text is
  * a general page's ("Oncology Nurse - Careers"); URL path slugs are left alone. */
 void pw_page_text_filter(pw_scan *sc, const pw_seg *g, size_t mark);

@@ -261,31 +261,60 @@ static int general_at(pw_detect_scratch *scr, const char *s, size_t auth, const 
  * ("https://www.google-analytics.com/g/collect") and a site's pages come back request after
  * request, and a hash and a compare cost less than the host memo and a look at every slug. */
 static size_t quiet_from_memo(pw_detect_scratch *scr, const char *s, size_t auth,
-                              const pw_url_part *parts, size_t np, size_t path_end)
+                              const pw_url_part *parts, size_t np, size_t path_end,
+                              pw_quiet_ref *ref)
 {
     size_t e = parts[path_end - 1].val_end, at;
     uint64_t h = mix_bytes(0x517cc1b727220a95ull ^ e ^ (uint64_t)path_end << 32, s, e);
     pw_quiet_memo *m = &scr->quiet_memo[memo_slot(h, PW_QUIET_MEMO_SLOTS / 2) * 2];
+    ref->hash = h;
+    ref->e = e;
     for (size_t w = 0; w < 2; w++)
-        if (m[w].hash == h && m[w].n == e && same_bytes(m[w].bytes, s, e))
+        if (m[w].hash == h && m[w].n == e && same_bytes(m[w].bytes, s, e)) {
+            ref->phrases_tag = m[w].phrases_quiet;
             return m[w].at == PW_QUIET_NONE ? np : m[w].at;
+        }
     int general = general_at(scr, s, auth, parts, path_end, &at);
     m[1] = m[0];
     m[0].hash = h;
     m[0].n = (uint32_t)e;
     m[0].at = general ? (uint32_t)at : PW_QUIET_NONE;
+    m[0].phrases_quiet = 0;
     memcpy(m[0].bytes, s, e);
     return general ? at : np;
+}
+
+size_t pw_page_quiet_from_ref(pw_detect_scratch *scr, const char *s, size_t auth,
+                              const pw_url_part *parts, size_t np, size_t path_end,
+                              pw_quiet_ref *ref)
+{
+    size_t at;
+    ref->e = 0;
+    ref->phrases_tag = 0;
+    if (scr && path_end > 0 && parts[path_end - 1].val_end >= 8 &&
+        parts[path_end - 1].val_end <= PW_QUIET_MEMO_LEN)
+        return quiet_from_memo(scr, s, auth, parts, np, path_end, ref);
+    return general_at(scr, s, auth, parts, path_end, &at) ? at : np;
 }
 
 size_t pw_page_quiet_from(pw_detect_scratch *scr, const char *s, size_t auth,
                           const pw_url_part *parts, size_t np, size_t path_end)
 {
-    size_t at;
-    if (scr && path_end > 0 && parts[path_end - 1].val_end >= 8 &&
-        parts[path_end - 1].val_end <= PW_QUIET_MEMO_LEN)
-        return quiet_from_memo(scr, s, auth, parts, np, path_end);
-    return general_at(scr, s, auth, parts, path_end, &at) ? at : np;
+    pw_quiet_ref ref;
+    return pw_page_quiet_from_ref(scr, s, auth, parts, np, path_end, &ref);
+}
+
+void pw_page_phrases_quiet(pw_detect_scratch *scr, const char *s, const pw_quiet_ref *ref,
+                           uint32_t tag)
+{
+    if (!scr || !ref->e)
+        return;
+    pw_quiet_memo *m = &scr->quiet_memo[memo_slot(ref->hash, PW_QUIET_MEMO_SLOTS / 2) * 2];
+    for (size_t w = 0; w < 2; w++)
+        if (m[w].hash == ref->hash && m[w].n == ref->e && same_bytes(m[w].bytes, s, ref->e)) {
+            m[w].phrases_quiet = tag;
+            return;
+        }
 }
 
 int pw_detect_general_page(const char *url, size_t n, size_t *slug)

@@ -281,8 +281,9 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
            np = pw_url_parts_paths(g->s, g->n, parts, PW_URL_MAX_PARTS, &auth, &path_end);
     /* engine-url8: no part from path_end on is a path slug (a query's parameters): the page
      * words and the phrases across slugs look at parts [0, path_end) only */
-    size_t quiet = pw_page_quiet_from(sc->s, g->s, auth, parts, np,
-                                      path_end); /* careers, news… (det-quality) */
+    pw_quiet_ref qref;
+    size_t quiet = pw_page_quiet_from_ref(sc->s, g->s, auth, parts, np, path_end,
+                                          &qref); /* careers, news… (det-quality) */
     pw_seg t = *g; /* one copy; each part sets every field it changes */
     /* tag_of(&t, depth) but for the part's context, place and quietness (engine-url9) */
     const uint32_t url_tag =
@@ -309,6 +310,14 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
                             url_tag | (uint32_t)t.ctx | (uint32_t)t.in_query << 11 |
                                 (uint32_t)t.page_quiet << 12);
     }
-    if (sc->st == PW_OK)
-        pw_scan_path_phrases(sc, g, parts, quiet < path_end ? quiet : path_end);
+    /* engine-url9: the phrases across the slugs depend on the slugs' bytes (the quiet memo's
+     * key), the vocabulary and the URL segment's phrase tag; found to give no hit for them
+     * before, they are not looked for again (only where the segment memo runs: no canaries) */
+    uint32_t ptag = pw_quiet_phrase_tag(g);
+    if (sc->st != PW_OK || (sc->memo && qref.phrases_tag == ptag))
+        return;
+    size_t before = sc->s->n_hits;
+    pw_scan_path_phrases(sc, g, parts, quiet < path_end ? quiet : path_end);
+    if (sc->memo && sc->st == PW_OK && !sc->capped && !sc->degraded && sc->s->n_hits == before)
+        pw_page_phrases_quiet(sc->s, g->s, &qref, ptag);
 }

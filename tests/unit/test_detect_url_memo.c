@@ -278,10 +278,11 @@ static void test_same_bytes_other_key(void)
 }
 
 /* engine-url9: where a URL's quiet part starts is remembered by its bytes up to the end of its
- * last path slug (page_context.c quiet_from_memo). URLs of one length whose page word sits in
- * another slug, or is one letter off, or whose host is the page's, and URLs whose last slug ends
- * at the same byte with a query or fragment after it, get the hits of a fresh scratch, three
- * rounds over. */
+ * last path slug (page_context.c quiet_from_memo), and with it that the phrases across its slugs
+ * gave none (url_mode.c). URLs of one length whose page word sits in another slug, or is one
+ * letter off, or whose host is the page's, URLs whose last slug ends at the same byte with a
+ * query or fragment after it, and slugs one letter off a phrase, get the hits of a fresh
+ * scratch, three rounds over. */
 static void test_quiet_memo_by_path(void)
 {
     static const char *const urls[] = {
@@ -299,10 +300,16 @@ static void test_quiet_memo_by_path(void)
         "https://h.org/news#/breast-cancer",
         "https://h.org/a?x=1#/careers/breast-cancer",
         "https://h.org/a?x=1#/careerz/breast-cancer",
+        /* the phrases across slugs, remembered to give none by the same entry */
+        "https://h.org/pharmacx/refill",
+        "https://h.org/pharmacy/refill",
+        "https://careers.h.org/x?dl=https%3A%2F%2Fh.org%2Fpharmacx%2Frefill",
+        "https://careers.h.org/x?dl=https%3A%2F%2Fh.org%2Fpharmacy%2Frefill",
+        "https://www.h.org/x?dl=https%3A%2F%2Fh.org%2Fpharmacy%2Frefill",
     };
     dt_ctx t;
     CHECK(dt_open(&t, NULL, 0));
-    size_t wrong = 0, with_hits = 0, quiet = 0;
+    size_t wrong = 0, with_hits = 0, quiet = 0, refills = 0;
     for (int round = 0; round < 3; round++)
         for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
             pw_detect_scratch *s = NULL;
@@ -320,12 +327,16 @@ static void test_quiet_memo_by_path(void)
                               strstr(urls[i] + ref[k].start, "breast") == urls[i] + ref[k].start;
                 with_hits += breast;
                 quiet += !breast && strstr(urls[i], "breast") != NULL;
+                for (size_t k = 0; k < nref; k++)
+                    refills += ref[k].category == PW_PHI_CARE_INTENT && ref[k].normalized &&
+                               strcmp(ref[k].normalized, "pharmacy refill") == 0;
             }
             if (!dt_same_hits(t.h, t.n, ref, nref) && wrong++ < 5)
                 fprintf(stderr, "  round %d: hits differ for %s\n", round, urls[i]);
         }
     CHECK_INT((int)wrong, 0);
     CHECK(with_hits >= 4 && quiet >= 4); /* both answers occur */
+    CHECK(refills == 3);                 /* the phrase across two slugs, in three URLs */
     dt_close(&t);
 }
 
