@@ -462,6 +462,11 @@ pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_
                                  size_t n, pw_field_type type, pw_hit **hits, size_t *n_hits,
                                  pw_err *err);
 
+/* Keep the most specific hit of each overlapping group of h[0..n) and put the kept ones in
+ * start order (what pw_detect_scan does before copying hits out); the count kept. fast 0: without
+ * engine-url9's path for hits that overlap none (for tests: the reference). */
+size_t pw_detect_resolve_hits(pw_detect_scratch *s, pw_hit *h, size_t n, int fast);
+
 /* Original byte span of seg bytes [i, j). */
 void pw_seg_span(const pw_seg *g, size_t i, size_t j, size_t *start, size_t *end);
 

@@ -10,6 +10,10 @@
  *   (page_context.c text_general): a title whose separator or sentence break sits at every offset
  *   0..60 (inside the first block, across its end, in the next and in the partial last one) is
  *   judged as before.
+ *
+ *   Hits that overlap none are kept in start order without the sort by specificity (detector.c
+ *   resolve_overlaps): random sets of 1..20 hits, nested, touching, equal in span and rank,
+ *   search queries and care intent around health terms, resolved with and without that path.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,5 +258,66 @@ static void test_title_marks_at_every_offset(void)
     dt_close(&t);
 }
 
+/* ---- overlap resolution ------------------------------------------------------------------- */
+
+static int same_hit(const pw_hit *a, const pw_hit *b)
+{
+    return a->category == b->category && a->subtype == b->subtype && a->start == b->start &&
+           a->end == b->end && a->normalized == b->normalized && a->confidence == b->confidence &&
+           a->reason == b->reason && a->reason_detail == b->reason_detail &&
+           a->sensitivity == b->sensitivity;
+}
+
+static void test_resolve_as_reference(void)
+{
+    static const pw_phi_category cats[] = {PW_PHI_EMAIL,  PW_PHI_PHONE,       PW_PHI_SSN,
+                                           PW_PHI_DATE,   PW_PHI_ZIP,         PW_PHI_NAME,
+                                           PW_PHI_CARD,   PW_PHI_NPI,         PW_PHI_HEALTH,
+                                           PW_PHI_HEALTH, PW_PHI_CARE_INTENT, PW_PHI_CARE_INTENT};
+    static const float confs[] = {0.8f, 0.85f, 0.9f};
+    static const char *const labels[] = {"a", "b", "c", "d"};
+    pw_detect_scratch *s = calloc(1, sizeof *s); /* resolve uses its long-field buffers only */
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    pw_hit a[20], b[20];
+    unsigned seed = 17;
+    size_t cases = 0, wrong = 0, disjoint = 0;
+    for (int round = 0; round < 20000; round++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = 1 + (seed >> 16) % 20, span = (round & 1) ? 200 : 40; /* sparse, dense */
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 8;
+            size_t st = (i * span / n + r % 7) % span, len = 1 + (r >> 4) % 9;
+            if (i > 0 && r % 11 == 0) /* the same span and kind as the hit before */
+                a[i] = a[i - 1], a[i].normalized = labels[(r >> 6) % 4];
+            else
+                a[i] = (pw_hit){.category = cats[(r >> 8) % (sizeof cats / sizeof cats[0])],
+                                .subtype = (r >> 12) % 3 == 0 ? "search" : "care",
+                                .start = st,
+                                .end = st + len,
+                                .normalized = labels[(r >> 14) % 4],
+                                .confidence = confs[(r >> 16) % 3]};
+        }
+        memcpy(b, a, n * sizeof *a);
+        size_t ka = pw_detect_resolve_hits(s, a, n, 1), kb = pw_detect_resolve_hits(s, b, n, 0);
+        cases++;
+        disjoint += ka == n && n > 1;
+        int same = ka == kb;
+        for (size_t i = 0; same && i < ka; i++)
+            same = same_hit(&a[i], &b[i]);
+        if (!same && wrong++ < 3)
+            fprintf(stderr, "  round %d: %zu hits resolved to %zu, reference %zu\n", round, n, ka,
+                    kb);
+    }
+    CHECK_INT((int)wrong, 0);
+    CHECK(disjoint > 1000); /* the fast path was taken */
+    free(s->sort_keys);
+    free(s->sort_hits);
+    free(s->kept_by_start);
+    free(s);
+}
+
 PW_TEST_MAIN(PW_TEST(test_parts_as_reference), PW_TEST(test_parts_at_block_edges),
-             PW_TEST(test_title_marks_at_every_offset))
+             PW_TEST(test_title_marks_at_every_offset), PW_TEST(test_resolve_as_reference))
