@@ -415,15 +415,32 @@ static void insert_by_start(const pw_hit *h, uint32_t *by, size_t kept, size_t k
  * with more than 16 hits (long fields: up to MAX_HITS) a hit is compared only with the kept hits
  * near it (fits_near) instead of all of them, the same answer without the quadratic cost (the
  * stress corpus spent 13% of its instructions here); without memory for the index, all of them. */
-static size_t resolve_overlaps(pw_detect_scratch *s, pw_hit *h, size_t n)
+static inline __attribute__((always_inline)) size_t resolve_overlaps(pw_detect_scratch *s,
+                                                                     pw_hit *h, size_t n, int fast)
 {
+    if (n == 1) /* engine-url9: one hit (the rule in a field with any) is kept as it is */
+        return 1;
+    if (fast && n <= 16) {
+        /* engine-url9: hits that overlap none are all kept, in start order: put in that order
+         * (the detectors add them mostly so: a look per hit), a walk finds whether any overlaps
+         * one before it, and only then are they taken by specificity. The start order keeps
+         * the order of hits equal in both (same span and rank), so the stable sort by
+         * specificity below orders them as from the order they were added in. */
+        sort_hits(s, h, n, by_start);
+        size_t i = 1; /* while none overlaps, the one before ends last */
+        while (i < n && h[i].start >= h[i - 1].end)
+            i++;
+        if (i == n)
+            return n;
+    }
     sort_hits(s, h, n, by_score_desc);
     int near = n > 16 && many_hits_room(s, n);
     size_t kept = 0, longest = 0;
     for (size_t i = 0; i < n; i++) {
         if (!(near ? fits_near(h, s->kept_by_start, kept, longest, i) : fits_all(h, kept, i)))
             continue;
-        h[kept] = h[i];
+        if (kept != i) /* no 64-byte copy of a hit onto itself */
+            h[kept] = h[i];
         if (near) {
             insert_by_start(h, s->kept_by_start, kept, kept);
             if (h[kept].end - h[kept].start > longest)
@@ -433,6 +450,11 @@ static size_t resolve_overlaps(pw_detect_scratch *s, pw_hit *h, size_t n)
     }
     sort_hits(s, h, kept, by_start);
     return kept;
+}
+
+size_t pw_detect_resolve_hits(pw_detect_scratch *s, pw_hit *h, size_t n, int fast)
+{
+    return n ? resolve_overlaps(s, h, n, fast) : 0;
 }
 
 static inline __attribute__((always_inline)) int looks_like_url(const char *s, size_t n)
@@ -508,7 +530,7 @@ pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_
         return sc.st;
     if (s->n_hits == 0)
         return PW_OK;
-    size_t kept = resolve_overlaps(s, s->hits, s->n_hits);
+    size_t kept = resolve_overlaps(s, s->hits, s->n_hits, 1);
     pw_hit *out = pw_arena_memdup(a, s->hits, kept * sizeof *out);
     if (!out)
         return pw_err_set(err, PW_ERR_NOMEM, "detect: out of memory");

@@ -126,12 +126,29 @@ typedef struct pw_host_memo {
     char bytes[PW_HOST_MEMO_LEN];
 } pw_host_memo;
 
+/* engine-url9: where a URL's quiet part starts (pw_page_quiet_from), remembered by the URL's
+ * bytes up to the end of its last path slug, which decide its host, its slugs and their places
+ * (page_context.c); n 0 = empty. */
+#define PW_QUIET_MEMO_SLOTS 64 /* a power of two */
+#define PW_QUIET_MEMO_LEN   128
+typedef struct pw_quiet_memo {
+    uint64_t hash;
+    uint32_t n;
+    uint32_t at; /* the part the quiet part starts at; PW_QUIET_NONE: none */
+    /* pw_scan_path_phrases found no phrase across these slugs for a URL segment of this tag
+     * (pw_quiet_phrase_tag); 0: not known */
+    uint32_t phrases_quiet;
+    char bytes[PW_QUIET_MEMO_LEN];
+} pw_quiet_memo;
+#define PW_QUIET_NONE UINT32_MAX
+
 struct pw_detect_scratch {
     pw_ctx_memo ctx_memo[PW_CTX_MEMO_SLOTS]; /* cleared by every pw_detect_scan */
     pw_ctx_cache ctx_cache; /* look-back answers by their text, kept across scans (context.c) */
     pw_key_memo key_memo[PW_KEY_MEMO_SLOTS];       /* kept across scans: keys repeat */
     pw_param_memo param_memo[PW_PARAM_MEMO_SLOTS]; /* in front of key_memo for URL names */
     pw_host_memo host_memo[PW_HOST_MEMO_SLOTS];    /* hosts of general pages, and not */
+    pw_quiet_memo quiet_memo[PW_QUIET_MEMO_SLOTS]; /* quiet parts of URLs by their paths */
     pw_vocab_scratch *vocab;
     char *norm;         /* normalised text for the vocabulary */
     uint32_t *norm_map; /* norm byte -> segment byte */
@@ -444,6 +461,11 @@ pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_
                                  const char *key, pw_detect_object object, const char *str,
                                  size_t n, pw_field_type type, pw_hit **hits, size_t *n_hits,
                                  pw_err *err);
+
+/* Keep the most specific hit of each overlapping group of h[0..n) and put the kept ones in
+ * start order (what pw_detect_scan does before copying hits out); the count kept. fast 0: without
+ * engine-url9's path for hits that overlap none (for tests: the reference). */
+size_t pw_detect_resolve_hits(pw_detect_scratch *s, pw_hit *h, size_t n, int fast);
 
 /* Original byte span of seg bytes [i, j). */
 void pw_seg_span(const pw_seg *g, size_t i, size_t j, size_t *start, size_t *end);
@@ -833,6 +855,28 @@ int pw_scan_room(pw_scan *sc, size_t k);
  * path slug (engine-url8: only parts [0, path_end) are looked at). */
 size_t pw_page_quiet_from(pw_detect_scratch *scr, const char *s, size_t auth,
                           const pw_url_part *parts, size_t np, size_t path_end);
+
+/* engine-url9: a URL remembered in the quiet memo (pw_quiet_memo) and what its entry says of the
+ * phrases across its slugs. */
+typedef struct pw_quiet_ref {
+    uint64_t hash;
+    size_t e;             /* the remembered bytes' length; 0: not in the memo */
+    uint32_t phrases_tag; /* what the entry's phrases_quiet said when looked up */
+} pw_quiet_ref;
+/* The tag of URL segment g that pw_scan_path_phrases' answer depends on besides the slugs' bytes
+ * (the run segments it scans copy g's type and page_quiet); never 0. */
+static inline uint32_t pw_quiet_phrase_tag(const pw_seg *g)
+{
+    return 0x80000000u | (uint32_t)g->type << 6 | (uint32_t) !!g->page_quiet << 12;
+}
+/* pw_page_quiet_from, and in *ref the URL's quiet-memo entry (ref->e 0: none). */
+size_t pw_page_quiet_from_ref(pw_detect_scratch *scr, const char *s, size_t auth,
+                              const pw_url_part *parts, size_t np, size_t path_end,
+                              pw_quiet_ref *ref);
+/* Remember that pw_scan_path_phrases found nothing across the slugs of the URL s looked up as
+ * ref, for URL segments of phrase tag `tag` (the entry may have gone since: then nothing). */
+void pw_page_phrases_quiet(pw_detect_scratch *scr, const char *s, const pw_quiet_ref *ref,
+                           uint32_t tag);
 /* Drop the health and care-intent hits among hits [mark, n) that segment g added when g's text is
  * a general page's ("Oncology Nurse - Careers"); URL path slugs are left alone. */
 void pw_page_text_filter(pw_scan *sc, const pw_seg *g, size_t mark);

@@ -21,6 +21,10 @@
  */
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 #include "detect/internal.h"
 #include "detect/seg_memo_impl.h"
 
@@ -249,11 +253,68 @@ static int general_at(pw_detect_scratch *scr, const char *s, size_t auth, const 
     return 0;
 }
 
+/* engine-url9: the answer of general_at for parts [0, path_end) is decided by the URL's bytes
+ * s[0..e), e the end of its last path slug (part path_end - 1): its authority (which ends
+ * before e), every part before e and their places come from them alone (the splitter reads
+ * left to right; the fragment's form is decided by its first byte, before its slugs), so it is
+ * remembered by those bytes, 2-way set associative: a tracker's few endpoints
+ * ("https://www.google-analytics.com/g/collect") and a site's pages come back request after
+ * request, and a hash and a compare cost less than the host memo and a look at every slug. */
+static size_t quiet_from_memo(pw_detect_scratch *scr, const char *s, size_t auth,
+                              const pw_url_part *parts, size_t np, size_t path_end,
+                              pw_quiet_ref *ref)
+{
+    size_t e = parts[path_end - 1].val_end, at;
+    uint64_t h = mix_bytes(0x517cc1b727220a95ull ^ e ^ (uint64_t)path_end << 32, s, e);
+    pw_quiet_memo *m = &scr->quiet_memo[memo_slot(h, PW_QUIET_MEMO_SLOTS / 2) * 2];
+    ref->hash = h;
+    ref->e = e;
+    for (size_t w = 0; w < 2; w++)
+        if (m[w].hash == h && m[w].n == e && same_bytes(m[w].bytes, s, e)) {
+            ref->phrases_tag = m[w].phrases_quiet;
+            return m[w].at == PW_QUIET_NONE ? np : m[w].at;
+        }
+    int general = general_at(scr, s, auth, parts, path_end, &at);
+    m[1] = m[0];
+    m[0].hash = h;
+    m[0].n = (uint32_t)e;
+    m[0].at = general ? (uint32_t)at : PW_QUIET_NONE;
+    m[0].phrases_quiet = 0;
+    memcpy(m[0].bytes, s, e);
+    return general ? at : np;
+}
+
+size_t pw_page_quiet_from_ref(pw_detect_scratch *scr, const char *s, size_t auth,
+                              const pw_url_part *parts, size_t np, size_t path_end,
+                              pw_quiet_ref *ref)
+{
+    size_t at;
+    ref->e = 0;
+    ref->phrases_tag = 0;
+    if (scr && path_end > 0 && parts[path_end - 1].val_end >= 8 &&
+        parts[path_end - 1].val_end <= PW_QUIET_MEMO_LEN)
+        return quiet_from_memo(scr, s, auth, parts, np, path_end, ref);
+    return general_at(scr, s, auth, parts, path_end, &at) ? at : np;
+}
+
 size_t pw_page_quiet_from(pw_detect_scratch *scr, const char *s, size_t auth,
                           const pw_url_part *parts, size_t np, size_t path_end)
 {
-    size_t at;
-    return general_at(scr, s, auth, parts, path_end, &at) ? at : np;
+    pw_quiet_ref ref;
+    return pw_page_quiet_from_ref(scr, s, auth, parts, np, path_end, &ref);
+}
+
+void pw_page_phrases_quiet(pw_detect_scratch *scr, const char *s, const pw_quiet_ref *ref,
+                           uint32_t tag)
+{
+    if (!scr || !ref->e)
+        return;
+    pw_quiet_memo *m = &scr->quiet_memo[memo_slot(ref->hash, PW_QUIET_MEMO_SLOTS / 2) * 2];
+    for (size_t w = 0; w < 2; w++)
+        if (m[w].hash == ref->hash && m[w].n == ref->e && same_bytes(m[w].bytes, s, ref->e)) {
+            m[w].phrases_quiet = tag;
+            return;
+        }
 }
 
 int pw_detect_general_page(const char *url, size_t n, size_t *slug)
@@ -523,31 +584,61 @@ static int abbreviation_before(const char *s, size_t i)
     return pw_isupper((unsigned char)s[b]);
 }
 
-/* 1 if s[0..n) holds a sentence break (". ", "? ", "! "): a message, not a title. */
-static int has_sentence_break(const char *s, size_t n)
+/* The bytes text_general looks at: TITLE_SEP may start a component separator (separator_at: |
+ * : newline '-' and the UTF-8 lead bytes 0xC2 0xE2 0xEF), TITLE_END may end a sentence
+ * (". ", "? ", "! "). Most button and title texts hold none: they are one component without a
+ * sentence break, found with one look at each byte (engine-speed). */
+enum { TITLE_SEP = 1, TITLE_END = 2 };
+static const unsigned char title_marks[256] = {
+    ['|'] = TITLE_SEP,  [':'] = TITLE_SEP,  ['\n'] = TITLE_SEP, ['-'] = TITLE_SEP,
+    [0xC2] = TITLE_SEP, [0xE2] = TITLE_SEP, [0xEF] = TITLE_SEP, ['.'] = TITLE_END,
+    ['?'] = TITLE_END,  ['!'] = TITLE_END};
+
+/* The first byte at or after i of s[0..n) whose title_marks share a bit with want (n when
+ * none). engine-url9: SSE2 passes sixteen bytes that are none of . ? ! | : - newline and below
+ * 0x80 at a time (a title of 100 bytes had a table look per byte, three times). */
+static size_t next_title_mark(const char *s, size_t i, size_t n, unsigned want)
 {
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (s[i + 1] != ' ')
-            continue;
-        if (s[i] == '?' || s[i] == '!' || (s[i] == '.' && !abbreviation_before(s, i)))
-            return 1;
+#if defined(__SSE2__) && defined(__x86_64__)
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
+                                                           _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
+                                              _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('|')),
+                                                           _mm_cmpeq_epi8(v, _mm_set1_epi8(':')))),
+                                 _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('?')),
+                                                           _mm_cmpeq_epi8(v, _mm_set1_epi8('!'))),
+                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+        /* the top bit of v: a byte past 0x7F, which the table then judges (0xC2 0xE2 0xEF) */
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(m, v));
+        for (; bits; bits &= bits - 1) {
+            size_t k = i + (size_t)__builtin_ctz(bits);
+            if (title_marks[(unsigned char)s[k]] & want)
+                return k;
+        }
     }
-    return 0;
+#endif
+    for (; i < n; i++)
+        if (title_marks[(unsigned char)s[i]] & want)
+            return i;
+    return n;
 }
 
-/* 1 if s[0..n) holds a byte that may start a component separator (separator_at: | : newline
- * '-' and the UTF-8 lead bytes 0xC2 0xE2 0xEF) or end a sentence (has_sentence_break: . ? !). Most
- * button and title texts hold none: they are one component without a sentence break, found with
- * one look at each byte instead of the two walks below (engine-speed). */
-static int has_title_marks(const char *s, size_t n)
+/* The marks of s[0..n) or-ed (0: none), -1 when it holds a sentence break (". ", "? ", "! ",
+ * but "St. Mary's" is none): a message, not a title. engine-url9: one pass for what were
+ * three (the marks, the sentence breaks, then every byte asked for a separator). */
+static int title_marks_of(const char *s, size_t n)
 {
-    static const unsigned char marks[256] = {
-        ['|'] = 1, [':'] = 1, ['\n'] = 1, ['-'] = 1,  ['.'] = 1,
-        ['?'] = 1, ['!'] = 1, [0xC2] = 1, [0xE2] = 1, [0xEF] = 1};
-    for (size_t i = 0; i < n; i++)
-        if (marks[(unsigned char)s[i]])
-            return 1;
-    return 0;
+    int seen = 0;
+    for (size_t i = next_title_mark(s, 0, n, TITLE_SEP | TITLE_END); i < n;
+         i = next_title_mark(s, i + 1, n, TITLE_SEP | TITLE_END)) {
+        int m = title_marks[(unsigned char)s[i]];
+        seen |= m;
+        if ((m & TITLE_END) && i + 1 < n && s[i + 1] == ' ' &&
+            (s[i] != '.' || !abbreviation_before(s, i)))
+            return -1;
+    }
+    return seen;
 }
 
 /* 1 if s[i..e) holds no letter or digit, neither ASCII nor a byte of a letter of another script
@@ -565,11 +656,14 @@ static int text_general(const pw_scan *sc, const pw_seg *g, size_t mark)
     size_t from[TITLE_MAX_COMPONENTS], to[TITLE_MAX_COMPONENTS], nc = 0, b = 0;
     if (g->n > TITLE_MAX_BYTES)
         return 0;
-    if (!has_title_marks(g->s, g->n)) /* the whole text is the one component */
-        return !no_text(g->s, 0, g->n) && component_general(sc, g, mark, 0, g->n);
-    if (has_sentence_break(g->s, g->n))
+    int marks = title_marks_of(g->s, g->n);
+    if (marks < 0)
         return 0;
-    for (size_t i = 0; i <= g->n; i++) {
+    if (!(marks & TITLE_SEP)) /* the whole text is the one component */
+        return !no_text(g->s, 0, g->n) && component_general(sc, g, mark, 0, g->n);
+    for (size_t i = next_title_mark(g->s, 0, g->n, TITLE_SEP); i <= g->n;
+         i = i < g->n ? next_title_mark(g->s, i + 1, g->n, TITLE_SEP) : g->n + 1) {
+        /* only a TITLE_SEP byte may start a separator (the others are passed 16 at a time) */
         size_t sep = i < g->n ? separator_at(g->s, g->n, i) : 1;
         if (!sep)
             continue;

@@ -110,14 +110,20 @@ static inline size_t memo_slot(uint64_t h, size_t slots)
 }
 
 /* h mixed with the n bytes at s, eight at a time (the last eight overlap when n is not a
- * multiple). */
+ * multiple). engine-url9: up to sixteen bytes (most names, values and spans) without the loop,
+ * the same number as the loop gives. */
 static inline uint64_t mix_bytes(uint64_t h, const char *s, size_t n)
 {
+    if (n <= 16) {
+        if (n >= 8)
+            return mix(mix(h, load8(s)), load8(s + n - 8));
+        return n ? mix(h, load_short(s, n)) : h;
+    }
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
         h = mix(h, load8(s + i));
     if (i < n)
-        h = mix(h, n >= 8 ? load8(s + n - 8) : load_short(s, n));
+        h = mix(h, load8(s + n - 8));
     return h;
 }
 
@@ -149,18 +155,34 @@ static inline seg_memo_entry *set_of(const pw_scan *sc, const pw_seg_memo_key *k
     return &sc->memo->e[set * PW_SEG_MEMO_WAYS];
 }
 
-/* b holds the n bytes at s (n >= 1), compared eight bytes at a time (both hold n bytes). */
+/* b holds the n bytes at s. engine-url9: sixteen bytes a compare with SSE2 (the last
+ * sixteen overlap), 8..16 bytes in two overlapping loads, fewer in one (every byte of 1..7 is
+ * in load_short), without a loop for the short ones. */
 static inline int same_bytes(const char *b, const char *s, size_t n)
 {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        if (load8(b + i) != load8(s + i))
-            return 0;
-    if (i == n)
-        return 1;
-    if (n >= 8) /* the last eight bytes cover the rest */
+#if defined(__SSE2__) && defined(__x86_64__)
+    if (n > 16) {
+        for (size_t i = 0; i + 16 < n; i += 16)
+            if (_mm_movemask_epi8(_mm_cmpeq_epi8(
+                    _mm_loadu_si128((const __m128i *)(const void *)(b + i)),
+                    _mm_loadu_si128((const __m128i *)(const void *)(s + i)))) != 0xffff)
+                return 0;
+        return _mm_movemask_epi8(_mm_cmpeq_epi8(
+                   _mm_loadu_si128((const __m128i *)(const void *)(b + n - 16)),
+                   _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16)))) == 0xffff;
+    }
+#else
+    if (n > 16) {
+        size_t i = 0;
+        for (; i + 8 < n; i += 8)
+            if (load8(b + i) != load8(s + i))
+                return 0;
         return load8(b + n - 8) == load8(s + n - 8);
-    return load_short(b, n) == load_short(s, n); /* every byte of 1..7 is in it */
+    }
+#endif
+    if (n >= 8)
+        return load8(b) == load8(s) && load8(b + n - 8) == load8(s + n - 8);
+    return n == 0 || load_short(b, n) == load_short(s, n);
 }
 
 /* 1 if g (at this depth) was remembered to give no hit; *k: its key (pw_seg_memo_lookup). */
@@ -261,6 +283,54 @@ static inline void pw_scan_segment_inline(pw_scan *sc, pw_seg *in, int depth)
     pw_seg_memo_key k;
     if (pw_seg_memo_lookup_inline(sc, in, depth, &k))
         return; /* det-speed: the same bytes in the same place gave no hit before */
+    pw_scan_segment_keyed(sc, in, depth, &k);
+}
+
+/* engine-url9: key_of for a part of a URL (pw_scan_url), whose key (its parameter name, or the
+ * slug before it) lies in the same buffer before its value ("tid=G-123", "patients/12345"): the
+ * key, the bytes between ('=' or '/') and the value are hashed in one pass, with the key's and
+ * the value's lengths in the seed (together with the span's bytes they give the key and the
+ * value), instead of the value, a separator word and the key in three. tag: tag_of(g, depth),
+ * put together by the caller from what it knows of the URL and the part. Another seed than
+ * key_of's: an entry made here is found only here (the hashes differ, the answers would not). */
+static inline void key_of_part(const pw_scan *sc, const pw_seg *g, int depth, uint32_t tag,
+                               pw_seg_memo_key *k)
+{
+    k->ok = k->hits_ok = 0;
+    if (!sc->memo || g->n == 0 || (unsigned)depth >= 256)
+        return;
+    k->ok = g->n <= PW_SEG_MEMO_LEN;
+    if (g->n <= PW_HIT_MEMO_LEN)
+        k->hits_ok = !g->ostart ? 1 : plain_ends(g) ? HITS_MAYBE : 0;
+    if (!k->ok && !k->hits_ok)
+        return;
+    k->tag = tag;
+    _Static_assert(PW_HIT_MEMO_LEN < 1024 && PW_SEG_MEMO_LEN < 1024, "n fits the seed's 10 bits");
+    uint64_t seed = 0x3c6ef372fe94f82bull ^ g->n ^ (uint64_t)tag << 32;
+    if (g->key_n)
+        k->hash =
+            mix_bytes(seed ^ (uint64_t)g->key_n << 10, g->key, (size_t)(g->s + g->n - g->key));
+    else
+        k->hash = mix_bytes(seed, g->s, g->n);
+}
+
+/* pw_scan_segment_inline for a URL part (pw_scan_url): g->key, when set, ends at or before
+ * g->s in the same buffer; tag is tag_of(g, depth). */
+static inline void pw_scan_part_inline(pw_scan *sc, pw_seg *in, int depth, uint32_t tag)
+{
+    if (nothing_to_find(sc, in))
+        return;
+    pw_seg_memo_key k;
+    key_of_part(sc, in, depth, tag, &k);
+    if (k.ok) {
+        const seg_memo_entry *set = set_of(sc, &k);
+        for (size_t w = 0; w < PW_SEG_MEMO_WAYS; w++)
+            if (set[w].hash == k.hash && set[w].tag == k.tag && set[w].n == in->n) {
+                if (same_bytes(set[w].bytes, in->s, in->n))
+                    return; /* the same bytes under the same key gave no hit before */
+                break;
+            }
+    }
     pw_scan_segment_keyed(sc, in, depth, &k);
 }
 

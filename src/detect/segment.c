@@ -26,15 +26,20 @@ static size_t orig_end(const pw_seg *g, size_t i)
     return g->oend ? g->oend[i] : g->base + i + 1;
 }
 
+/* Entries os and oe have past the last byte's (pw_seg_pct_decode): room for fill_offsets'
+ * last four. */
+#define OFFSET_SLACK 3
+
 /* os[k] = at + k, oe[k] = at + k + 1 for k < len (the spans of bytes copied from an original
- * slice), four at a time with SSE2. */
+ * slice), four at a time with SSE2; engine-url9: the last four too, which may write up to
+ * OFFSET_SLACK entries past len (overwritten later, or past the decoded text's end). */
 static void fill_offsets(uint32_t *os, uint32_t *oe, uint32_t at, size_t len)
 {
     size_t k = 0;
 #if defined(__SSE2__) && defined(__x86_64__)
     __m128i v = _mm_add_epi32(_mm_set1_epi32((int)at), _mm_set_epi32(3, 2, 1, 0));
     const __m128i one = _mm_set1_epi32(1), four = _mm_set1_epi32(4);
-    for (; k + 4 <= len; k += 4) {
+    for (; k < len; k += 4) {
         _mm_storeu_si128((__m128i *)(void *)(os + k), v);
         _mm_storeu_si128((__m128i *)(void *)(oe + k), _mm_add_epi32(v, one));
         v = _mm_add_epi32(v, four);
@@ -96,12 +101,12 @@ static size_t copy_plain_run(const pw_seg *g, size_t i, int plus_is_space, char 
 /* Bytes that decoding leaves alone are copied in stretches between the '%' (and '+') bytes. */
 int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *out)
 {
-    /* one block: the two offset maps, then the text */
-    uint32_t *os = pw_arena_alloc(a, 2 * (g->n + 1) * sizeof *os + g->n + 1);
+    /* one block: the two offset maps (with fill_offsets' slack), then the text */
+    uint32_t *os = pw_arena_alloc(a, 2 * (g->n + 1 + OFFSET_SLACK) * sizeof *os + g->n + 1);
     if (!os)
         return 0;
-    uint32_t *oe = os + g->n + 1;
-    char *buf = (char *)(oe + g->n + 1);
+    uint32_t *oe = os + g->n + 1 + OFFSET_SLACK;
+    char *buf = (char *)(oe + g->n + 1 + OFFSET_SLACK);
     size_t o = 0, i = 0;
     int changed = 0, hi, lo;
     while (i < g->n) {

@@ -36,43 +36,6 @@ static size_t find_authority_end(const char *s, size_t i, size_t n)
     return i;
 }
 
-/* The first of two delimiter bytes at or after i (n when none). */
-static size_t find_either(const char *s, size_t i, size_t n, char a, char b)
-{
-    size_t x = pw_find_char(s, i, n, a);
-    return pw_find_char(s, i, x, b);
-}
-
-/* The first of two bytes at or after i (n when none), both looked for in one pass: for a search
- * that would otherwise walk the same long stretch twice (a query for its '#' and its ';'). */
-static size_t find_first_of2(const char *s, size_t i, size_t n, char a, char b)
-{
-    if (i >= n)
-        return n;
-#if defined(__SSE2__) && defined(__x86_64__)
-    if (n >= 16) {
-        const __m128i av = _mm_set1_epi8(a), bv = _mm_set1_epi8(b);
-        for (; i + 16 <= n; i += 16) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            unsigned bits = (unsigned)_mm_movemask_epi8(
-                _mm_or_si128(_mm_cmpeq_epi8(v, av), _mm_cmpeq_epi8(v, bv)));
-            if (bits)
-                return i + (size_t)__builtin_ctz(bits);
-        }
-        if (i == n)
-            return n;
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
-        unsigned bits = (unsigned)_mm_movemask_epi8(
-                            _mm_or_si128(_mm_cmpeq_epi8(v, av), _mm_cmpeq_epi8(v, bv))) >>
-                        (i - (n - 16));
-        return bits ? i + (size_t)__builtin_ctz(bits) : n;
-    }
-#endif
-    while (i < n && s[i] != a && s[i] != b)
-        i++;
-    return i;
-}
-
 /* The length of the scheme s starts with ("https"), 0 if it starts with none. */
 static size_t scheme_len(const char *s, size_t n)
 {
@@ -148,6 +111,95 @@ static void split_params(part_sink *k, const char *s, size_t b, size_t e)
     split_params_from(k, s, b, e, pw_find_char(s, b, e, ';'));
 }
 
+/* engine-url9: the main path and the query are split in one walk each over their delimiters:
+ * sixteen bytes are compared with the three or four delimiter bytes at once and each delimiter
+ * found is taken from the bit mask in order, where every slug took a search for its '/' and
+ * every parameter two (its '&' or ';', then its '='), each with its own set-up and tail (and
+ * the path's end and the query's '#' and ';' took three searches more). */
+
+/* Bit k set when s[pos + k] (pos + k < n, k < 16) is a, b, c or d. */
+static inline unsigned delim_bits(const char *s, size_t pos, size_t n, char a, char b, char c,
+                                  char d)
+{
+#if defined(__SSE2__) && defined(__x86_64__)
+    if (n >= 16) { /* the last, partial block is the sixteen bytes ending at n, shifted */
+        size_t at = pos + 16 <= n ? pos : n - 16;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + at));
+        __m128i m = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(a)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b))),
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)), _mm_cmpeq_epi8(v, _mm_set1_epi8(d))));
+        return (unsigned)_mm_movemask_epi8(m) >> (pos - at);
+    }
+#endif
+    unsigned bits = 0;
+    for (size_t k = 0; k < 16 && pos + k < n; k++) {
+        char x = s[pos + k];
+        bits |= (unsigned)(x == a || x == b || x == c || x == d) << k;
+    }
+    return bits;
+}
+
+/* split_path of s[b..q), q the first '?' or '#' at or after b (n when none), found in the same
+ * walk; returns q. */
+static size_t split_main_path(part_sink *k, const char *s, size_t b, size_t n)
+{
+    size_t prev_s = b, prev_e = b, i = b; /* i: where the slug being read starts */
+    for (size_t pos = b; pos < n; pos += 16) {
+        for (unsigned bits = delim_bits(s, pos, n, '/', '?', '#', '#'); bits; bits &= bits - 1) {
+            size_t d = pos + (size_t)__builtin_ctz(bits);
+            if (d > i) {
+                put(k, PW_UPART_PATH, prev_s, prev_e, i, d);
+                k->path_end = k->n;
+                prev_s = i, prev_e = d;
+            }
+            if (s[d] != '/')
+                return d;
+            i = d + 1;
+        }
+    }
+    if (n > i) {
+        put(k, PW_UPART_PATH, prev_s, prev_e, i, n);
+        k->path_end = k->n;
+    }
+    return n;
+}
+
+/* The piece s[i..j) of a query (j > i): a parameter when it holds '=' (eq: its first), else
+ * text. */
+static inline void put_piece(part_sink *k, size_t i, size_t eq, size_t j)
+{
+    if (eq < j)
+        put(k, PW_UPART_PARAM, i, eq, eq + 1, j);
+    else
+        put(k, PW_UPART_TEXT, i, i, i, j);
+}
+
+/* split_params of s[b..h), h the first '#' at or after b (n when none), found in the same walk;
+ * returns h. */
+static size_t split_main_query(part_sink *k, const char *s, size_t b, size_t n)
+{
+    size_t i = b, eq = SIZE_MAX; /* the piece being read, its first '=' */
+    for (size_t pos = b; pos < n; pos += 16) {
+        for (unsigned bits = delim_bits(s, pos, n, '&', ';', '=', '#'); bits; bits &= bits - 1) {
+            size_t d = pos + (size_t)__builtin_ctz(bits);
+            char c = s[d];
+            if (c == '=') {
+                if (eq == SIZE_MAX)
+                    eq = d;
+                continue;
+            }
+            if (d > i)
+                put_piece(k, i, eq, d);
+            if (c == '#')
+                return d;
+            i = d + 1, eq = SIZE_MAX;
+        }
+    }
+    if (n > i)
+        put_piece(k, i, eq, n);
+    return n;
+}
+
 size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, size_t *authority_end)
 {
     size_t path_end;
@@ -160,15 +212,9 @@ size_t pw_url_parts_paths(const char *s, size_t n, pw_url_part *parts, size_t ma
     part_sink k = {parts, 0, max > 0 ? max - 1 : 0, 0, 0};
     size_t a = authority(s, n);
     *authority_end = a;
-    size_t q = find_either(s, a, n, '?', '#');
-    split_path(&k, s, a, q);
-    if (q < n && s[q] == '?') { /* the query's end ('#') and first ';' in one pass */
-        size_t h = find_first_of2(s, q + 1, n, '#', ';'), semi = h;
-        if (h < n && s[h] == ';')
-            h = pw_find_char(s, semi + 1, n, '#');
-        split_params_from(&k, s, q + 1, h, semi);
-        q = h;
-    }
+    size_t q = split_main_path(&k, s, a, n);
+    if (q < n && s[q] == '?')
+        q = split_main_query(&k, s, q + 1, n);
     if (q < n && s[q] == '#') {
         size_t f = q + 1;
         if (f < n && s[f] == '!')
@@ -235,9 +281,13 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
            np = pw_url_parts_paths(g->s, g->n, parts, PW_URL_MAX_PARTS, &auth, &path_end);
     /* engine-url8: no part from path_end on is a path slug (a query's parameters): the page
      * words and the phrases across slugs look at parts [0, path_end) only */
-    size_t quiet = pw_page_quiet_from(sc->s, g->s, auth, parts, np,
-                                      path_end); /* careers, news… (det-quality) */
+    pw_quiet_ref qref;
+    size_t quiet = pw_page_quiet_from_ref(sc->s, g->s, auth, parts, np, path_end,
+                                          &qref); /* careers, news… (det-quality) */
     pw_seg t = *g; /* one copy; each part sets every field it changes */
+    /* tag_of(&t, depth) but for the part's context, place and quietness (engine-url9) */
+    const uint32_t url_tag =
+        0x80000000u | (uint32_t)g->type << 6 | 1u << 10 | (uint32_t)depth << 16;
     for (size_t i = 0; i < np && sc->st == PW_OK; i++) {
         const pw_url_part *p = &parts[i];
         if (p->val_end <= p->val_start)
@@ -256,8 +306,18 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
         if (p->kind == PW_UPART_TEXT)
             t.key = NULL, t.key_n = 0;
         t.page_quiet = i >= quiet;
-        pw_scan_segment_inline(sc, &t, depth);
+        pw_scan_part_inline(sc, &t, depth,
+                            url_tag | (uint32_t)t.ctx | (uint32_t)t.in_query << 11 |
+                                (uint32_t)t.page_quiet << 12);
     }
-    if (sc->st == PW_OK)
-        pw_scan_path_phrases(sc, g, parts, quiet < path_end ? quiet : path_end);
+    /* engine-url9: the phrases across the slugs depend on the slugs' bytes (the quiet memo's
+     * key), the vocabulary and the URL segment's phrase tag; found to give no hit for them
+     * before, they are not looked for again (only where the segment memo runs: no canaries) */
+    uint32_t ptag = pw_quiet_phrase_tag(g);
+    if (sc->st != PW_OK || (sc->memo && qref.phrases_tag == ptag))
+        return;
+    size_t before = sc->s->n_hits;
+    pw_scan_path_phrases(sc, g, parts, quiet < path_end ? quiet : path_end);
+    if (sc->memo && sc->st == PW_OK && !sc->capped && !sc->degraded && sc->s->n_hits == before)
+        pw_page_phrases_quiet(sc->s, g->s, &qref, ptag);
 }
