@@ -16,9 +16,20 @@
  * queue pays for the same durability.
  *
  * Usage: bench_spool [DIR] [EVENTS] [GROUP]   (defaults: /tmp 20000 64)
+ *
+ * Paced mode: bench_spool --paced DIR RATE SECONDS [DELIVER]: one event (two destinations) per
+ * asynchronous put (pw_spool_put_async, as the HTTP threads make them) at RATE per second for
+ * SECONDS, each timed from its put to its completion (durable); with DELIVER=1 a forwarder
+ * thread per destination leases (up to 128), marks the send (pw_spool_mark_sending), waits 1 ms
+ * for the "upstream" and acks, as delivery does meanwhile. Prints the completion latency's
+ * p50/p90/p99/p99.9/max, group commits and fsyncs per event, and CPU µs per event.
+ * PW_BENCH_FSYNC_US=N (either mode): every fsync/fdatasync sleeps N µs first, a slower disk
+ * simulated the same way for any build (the interposed calls below).
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,16 +43,33 @@
 /* ---- fsync counting: SQLite calls these through the dynamic linker, so ours run first ---- */
 
 static atomic_long n_syncs;
+static atomic_long sync_delay_us = -1; /* PW_BENCH_FSYNC_US: a slower disk, simulated */
+
+static void sync_delay(void)
+{
+    long us = atomic_load(&sync_delay_us);
+    if (us < 0) {
+        const char *e = getenv("PW_BENCH_FSYNC_US");
+        us = e ? atol(e) : 0;
+        atomic_store(&sync_delay_us, us);
+    }
+    if (us > 0) {
+        struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
 
 int fsync(int fd)
 {
     atomic_fetch_add(&n_syncs, 1);
+    sync_delay();
     return (int)syscall(SYS_fsync, fd);
 }
 
 int fdatasync(int fd)
 {
     atomic_fetch_add(&n_syncs, 1);
+    sync_delay();
     return (int)syscall(SYS_fdatasync, fd);
 }
 
@@ -263,8 +291,170 @@ static void print_io(const char *what, sample d, long events)
            (double)d.syncs / (double)events);
 }
 
+/* ---- paced mode --------------------------------------------------------------------------- */
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t *paced_lat; /* per put: its start, then its latency (ns) */
+static atomic_long paced_done_n, paced_failed;
+static atomic_int paced_stop;
+
+static void paced_done(void *ctx, pw_status st, const pw_err *err)
+{
+    (void)err;
+    long i = (long)(intptr_t)ctx;
+    paced_lat[i] = mono_ns() - paced_lat[i];
+    if (st != PW_OK)
+        atomic_fetch_add(&paced_failed, 1);
+    atomic_fetch_add(&paced_done_n, 1);
+}
+
+typedef struct forwarder {
+    pw_spool *s;
+    const char *dest;
+    long acked;
+} forwarder;
+
+static void *forward_main(void *arg)
+{
+    forwarder *f = arg;
+    int64_t ids[128];
+    for (;;) {
+        pw_spool_item *items = NULL;
+        size_t n = 0;
+        if (pw_spool_lease(f->s, f->dest, 128, 60000, &items, &n, NULL) != PW_OK)
+            exit(1);
+        if (n == 0) {
+            if (atomic_load(&paced_stop))
+                break;
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        for (size_t i = 0; i < n; i++)
+            ids[i] = items[i].id;
+        pw_spool_items_free(items, n);
+        if (pw_spool_mark_sending(f->s, f->dest, ids, n, pw_spool_clock_ms(f->s), NULL) != PW_OK)
+            exit(1);
+        struct timespec ts = {0, 1000000}; /* the upstream's answer */
+        nanosleep(&ts, NULL);
+        if (pw_spool_ack(f->s, ids, n, NULL) != PW_OK)
+            exit(1);
+        f->acked += (long)n;
+    }
+    return NULL;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static unsigned long long metric(const char *text, const char *name)
+{
+    unsigned long long v = 0;
+    size_t len = strlen(name);
+    for (const char *p = strstr(text, name); p; p = strstr(p + len, name))
+        if ((p == text || p[-1] == '\n') && sscanf(p + len, " %llu", &v) == 1)
+            break;
+    return v;
+}
+
+static int paced(const char *dir, long rate, double seconds, int deliver)
+{
+    long n = (long)((double)rate * seconds);
+    if (rate <= 0 || n <= 0)
+        return 2;
+    char path[512];
+    snprintf(path, sizeof path, "%s/bench_spool_%d.db", dir, (int)getpid());
+    remove_db(path);
+    pw_spool_opts o = {.path = path, .commit_interval_ms = 2, .load_gather_us = 400};
+    pw_spool *s = NULL;
+    pw_err err = {0};
+    if (pw_spool_open(&o, &s, &err) != PW_OK) {
+        fprintf(stderr, "bench_spool: %s\n", err.msg);
+        return 1;
+    }
+    paced_lat = calloc((size_t)n, sizeof *paced_lat);
+    forwarder fw[2] = {{s, "meta", 0}, {s, "ga4", 0}};
+    pthread_t th[2];
+    if (deliver)
+        for (int k = 0; k < 2; k++)
+            pthread_create(&th[k], NULL, forward_main, &fw[k]);
+    sample t0 = now_sample();
+    int64_t start = mono_ns(), step = 1000000000 / rate;
+    for (long i = 0; i < n; i++) {
+        int64_t at = start + i * step;
+        struct timespec ts = {at / 1000000000, at % 1000000000};
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        char id[48];
+        event_id(id, sizeof id, i);
+        pw_spool_put_item items[2] = {{id, "meta", META, sizeof META - 1, 0, 0},
+                                      {id, "ga4", GA4, sizeof GA4 - 1, 0, 0}};
+        paced_lat[i] = mono_ns();
+        if (pw_spool_put_async(s, items, 2, paced_done, (void *)(intptr_t)i, &err) != PW_OK) {
+            fprintf(stderr, "bench_spool: put: %s\n", err.msg);
+            return 1;
+        }
+    }
+    while (atomic_load(&paced_done_n) < n) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    sample d = since(t0);
+    atomic_store(&paced_stop, 1);
+    if (deliver)
+        for (int k = 0; k < 2; k++)
+            pthread_join(th[k], NULL);
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_spool_metrics(s, &b);
+    unsigned long long commits = metric(b.data, "phiwall_gateway_spool_commits_total");
+    unsigned long long wal_syncs = metric(b.data, "phiwall_gateway_spool_wal_syncs_total");
+    if (getenv("PW_SPOOL_PHASES"))
+        fwrite(b.data, 1, b.len, stderr);
+    pw_buf_free(&b);
+    pw_spool_close(s);
+    remove_db(path);
+    qsort(paced_lat, (size_t)n, sizeof *paced_lat, cmp_i64);
+    double q[5] = {0.50, 0.90, 0.99, 0.999, 1.0};
+    printf("paced: %ld events at %ld/s (%.0f/s achieved), %s, delivery %s\n", n, rate,
+           (double)n / d.wall_s, dir, deliver ? "on (lease, mark, 1 ms, ack)" : "off");
+    printf("put -> durable ms: ");
+    for (int k = 0; k < 5; k++) {
+        long at = (long)(q[k] * (double)(n - 1));
+        printf("%s%s %.3f", k ? ", " : "",
+               k == 4   ? "max"
+               : k == 3 ? "p99.9"
+               : k == 2 ? "p99"
+               : k == 1 ? "p90"
+                        : "p50",
+               (double)paced_lat[at] / 1e6);
+    }
+    printf("\ngroup commits %llu (%.3f per event), fsyncs %ld (%.3f per event; sync step %llu), "
+           "failed %ld, cpu %.2f us/event\n",
+           commits, (double)commits / (double)n, d.syncs, (double)d.syncs / (double)n, wal_syncs,
+           atomic_load(&paced_failed), d.cpu_s * 1e6 / (double)n);
+    if (deliver)
+        printf("acked meta %ld, ga4 %ld\n", fw[0].acked, fw[1].acked);
+    printf("reproduce: ./build/bench/bench_spool --paced %s %ld %g %d\n", dir, rate, seconds,
+           deliver);
+    free(paced_lat);
+    return atomic_load(&paced_failed) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "--paced") == 0)
+        return paced(argc > 2 ? argv[2] : "/tmp", argc > 3 ? atol(argv[3]) : 10000,
+                     argc > 4 ? atof(argv[4]) : 5, argc > 5 ? atoi(argv[5]) : 0);
+
     const char *dir = argc > 1 ? argv[1] : "/tmp";
     long n = argc > 2 ? atol(argv[2]) : 20000;
     long group = argc > 3 ? atol(argv[3]) : 64;
@@ -305,7 +495,7 @@ int main(int argc, char **argv)
         return 1;
     }
     long groups = (n + group - 1) / group;
-    printf("spool cost per event (2 destinations, synchronous=FULL), %s, %ld events, %ld per put\n",
+    printf("spool cost per event (2 destinations, durable commits), %s, %ld events, %ld per put\n",
            dir, n, group);
     printf("%-28s %10s %10s %10s %12s %10s\n", "phase", "cpu us/ev", "wall us/ev", "base cpu",
            "fsyncs/commit", "cpu ratio");
