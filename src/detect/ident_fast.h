@@ -19,4 +19,8 @@ int pw_addr_word_in_same(const char *s, size_t len);
 int pw_name_trigger_lens_ok(void);
 int pw_name_trigger_same(const char *s, size_t n, size_t i);
 
+/* ident_date.c: on a text of at most 64 bytes, the month-first candidates date_word keeps with
+ * the masks' reject are those the checks without it keep (1). */
+int pw_date_month_reject_same(const char *s, size_t n);
+
 #endif

@@ -25,27 +25,73 @@ static uint32_t rnd(uint32_t n)
 
 /* Pieces of the generated texts: the triggers (as name_at's lists spell them), words that share
  * their first letters or lengths, names, separators. */
-static const char *const triggers[] = {
-    "dr. ",          "dr ",          "doctor ",       "dra. ",          "dra ",
-    "doctora ",      "dear ",        "patient name: ", "paciente: ",    "patient name ",
-    "patient: ",     "patient ",     "para ",         "name: ",         "nombre: ",
-    "nombre del paciente: ",         "name ",         "mr. ",           "mrs. ",
-    "ms. ",          "mr ",          "mrs ",          "ms ",            "miss ",
-    "maiden name is ",               "my name is ",   "my full name is ", "my spouse is ",
-    "my child's name is ",           "my spouse, ",   "my daughter, ",  "my kid ",
-    "my husband ",   "full name: ",  "follow up with ", "your name? ",  "your last name? ",
-    "i'm ",          "i\xE2\x80\x99m ", "i am ",      "it's under ",    "user: ",
-    "update it to ", "this is ",     "thanks,",       "thank you,",     "call me ",
-    "calls me ",     "cheers,",      "change it to ", "correct it to ", "add ",
-    "hi ",           "hello ",       "hey ",          "regards,",       "sincerely,",
-    "signed,",       "best regards,", "best,"};
+static const char *const triggers[] = {"dr. ",
+                                       "dr ",
+                                       "doctor ",
+                                       "dra. ",
+                                       "dra ",
+                                       "doctora ",
+                                       "dear ",
+                                       "patient name: ",
+                                       "paciente: ",
+                                       "patient name ",
+                                       "patient: ",
+                                       "patient ",
+                                       "para ",
+                                       "name: ",
+                                       "nombre: ",
+                                       "nombre del paciente: ",
+                                       "name ",
+                                       "mr. ",
+                                       "mrs. ",
+                                       "ms. ",
+                                       "mr ",
+                                       "mrs ",
+                                       "ms ",
+                                       "miss ",
+                                       "maiden name is ",
+                                       "my name is ",
+                                       "my full name is ",
+                                       "my spouse is ",
+                                       "my child's name is ",
+                                       "my spouse, ",
+                                       "my daughter, ",
+                                       "my kid ",
+                                       "my husband ",
+                                       "full name: ",
+                                       "follow up with ",
+                                       "your name? ",
+                                       "your last name? ",
+                                       "i'm ",
+                                       "i\xE2\x80\x99m ",
+                                       "i am ",
+                                       "it's under ",
+                                       "user: ",
+                                       "update it to ",
+                                       "this is ",
+                                       "thanks,",
+                                       "thank you,",
+                                       "call me ",
+                                       "calls me ",
+                                       "cheers,",
+                                       "change it to ",
+                                       "correct it to ",
+                                       "add ",
+                                       "hi ",
+                                       "hello ",
+                                       "hey ",
+                                       "regards,",
+                                       "sincerely,",
+                                       "signed,",
+                                       "best regards,",
+                                       "best,"};
 static const char *const others[] = {
-    "the",      "mail",     "provider", "dea",     "dob",    "medicare", "patients", "doc",
-    "doctors",  "dearest",  "pat",      "names",   "nam",    "mrsa",     "missing",  "mystery",
-    "myname",   "fulls",    "follows",  "yours",   "it",     "its",      "user",     "updates",
-    "thisis",   "thank",    "thanksgiving", "calling", "cheer", "add",   "adds",     "hip",
-    "help",     "hex",      "regard",   "since",   "sign",   "bests",    "be",       "i",
-    "in",       "Aisha",    "Haddad",   "Dana",    "Whitfield", "Lee",   "O'Neil",   "Núñez"};
+    "the",     "mail",    "provider",     "dea",     "dob",       "medicare", "patients", "doc",
+    "doctors", "dearest", "pat",          "names",   "nam",       "mrsa",     "missing",  "mystery",
+    "myname",  "fulls",   "follows",      "yours",   "it",        "its",      "user",     "updates",
+    "thisis",  "thank",   "thanksgiving", "calling", "cheer",     "add",      "adds",     "hip",
+    "help",    "hex",     "regard",       "since",   "sign",      "bests",    "be",       "i",
+    "in",      "Aisha",   "Haddad",       "Dana",    "Whitfield", "Lee",      "O'Neil",   "Núñez"};
 static const char *const seps[] = {" ", "  ", ", ", ". ", ": ", "\n", "-", "'", "?", ""};
 
 /* Append s to buf (cap bytes), changing the case of its ASCII letters at random. */
@@ -54,8 +100,7 @@ static void put(char *buf, size_t *n, size_t cap, const char *s)
     int mode = (int)rnd(4); /* as written, upper case, capitalised, mixed */
     for (size_t k = 0; s[k] && *n + 1 < cap; k++) {
         char c = s[k];
-        if (c >= 'a' && c <= 'z' &&
-            (mode == 1 || (mode == 2 && k == 0) || (mode == 3 && rnd(2))))
+        if (c >= 'a' && c <= 'z' && (mode == 1 || (mode == 2 && k == 0) || (mode == 3 && rnd(2))))
             c = (char)(c - 32);
         buf[(*n)++] = c;
     }
@@ -87,8 +132,7 @@ static void test_trigger_reject_equals_walk(void)
         for (size_t i = 0; i < n; i++, positions++)
             if (!pw_name_trigger_same(text, n, i)) {
                 if (differ++ < 5)
-                    fprintf(stderr, "trigger reject differs at %zu of \"%.*s\"\n", i, (int)n,
-                            text);
+                    fprintf(stderr, "trigger reject differs at %zu of \"%.*s\"\n", i, (int)n, text);
             }
     }
     CHECK_INT(differ, 0);
@@ -123,15 +167,16 @@ static void test_names_after_triggers(void)
 }
 
 static const char *const street_words[] = {
-    "street",  "st",      "avenue",   "ave",      "road",      "rd",      "boulevard", "blvd",
-    "lane",    "ln",      "drive",    "dr",       "court",     "ct",      "way",       "place",
-    "pl",      "terrace", "ter",      "circle",   "cir",       "parkway", "pkwy",      "highway",
-    "hwy",     "square",  "sq",       "trail",    "trl",       "plaza",   "alley",     "crossing",
-    "loop",    "pike",    "row",      "ridge",    "grove",     "heights", "hollow",    "crescent",
-    "expressway", "freeway", "turnpike", "route",  "rte",       "landing", "commons",  "hospital",
-    "medical", "health",  "clinic",   "campus",   "university", "college", "apt",      "apartment",
-    "suite",   "ste",     "unit",     "floor",    "fl",        "room",    "rm",        "bldg",
-    "building"};
+    "street",   "st",      "avenue",  "ave",        "road",     "rd",         "boulevard",
+    "blvd",     "lane",    "ln",      "drive",      "dr",       "court",      "ct",
+    "way",      "place",   "pl",      "terrace",    "ter",      "circle",     "cir",
+    "parkway",  "pkwy",    "highway", "hwy",        "square",   "sq",         "trail",
+    "trl",      "plaza",   "alley",   "crossing",   "loop",     "pike",       "row",
+    "ridge",    "grove",   "heights", "hollow",     "crescent", "expressway", "freeway",
+    "turnpike", "route",   "rte",     "landing",    "commons",  "hospital",   "medical",
+    "health",   "clinic",  "campus",  "university", "college",  "apt",        "apartment",
+    "suite",    "ste",     "unit",    "floor",      "fl",       "room",       "rm",
+    "bldg",     "building"};
 
 static void test_addr_lens_table(void)
 {
@@ -170,6 +215,37 @@ static void test_addr_reject_equals_walk(void)
     CHECK(asked == 20000);
 }
 
+/* Month names and look-alikes before numbers, separated the ways dates are written. */
+static void test_date_month_reject_equals_walk(void)
+{
+    static const char *const words[] = {
+        "March", "mar",      "Sept",    "september", "Dec",    "December", "may",
+        "June",  "jul",      "Mail",    "Safari",    "Austin", "Medicare", "on",
+        "SSN",   "Apt",      "file",    "octobre",   "aug",    "no",       "de",
+        "Nov.",  "FEBRUARY", "janvier", "avril",     "marzo",  "x",        "abcdefghijk"};
+    static const char *const gaps[] = {" ", ", ", ". ", "-", " - ", ".", "", "/", " of ", "  "};
+    static const char *const nums[] = {"14", "3", "1985", "2026", "07", "12th", "1st", "v2", "08"};
+    char text[80];
+    size_t texts = 0, differ = 0;
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 0;
+        while (n < 48) {
+            uint32_t kind = rnd(3);
+            const char *p = kind == 0   ? words[rnd(sizeof words / sizeof *words)]
+                            : kind == 1 ? nums[rnd(sizeof nums / sizeof *nums)]
+                                        : gaps[rnd(sizeof gaps / sizeof *gaps)];
+            put(text, &n, 64, p);
+            if (rnd(5) == 0)
+                break;
+        }
+        texts++;
+        if (!pw_date_month_reject_same(text, n) && differ++ < 5)
+            fprintf(stderr, "month reject differs on \"%.*s\"\n", (int)n, text);
+    }
+    CHECK_INT(differ, 0);
+    CHECK(texts == 20000);
+}
+
 PW_TEST_MAIN(PW_TEST(test_trigger_lens_table), PW_TEST(test_trigger_reject_equals_walk),
              PW_TEST(test_names_after_triggers), PW_TEST(test_addr_lens_table),
-             PW_TEST(test_addr_reject_equals_walk))
+             PW_TEST(test_addr_reject_equals_walk), PW_TEST(test_date_month_reject_equals_walk))
