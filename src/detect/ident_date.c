@@ -887,7 +887,8 @@ static size_t date_at(pw_scan *sc, const pw_seg *g, size_t i)
  * (YYYYMMDD) or followed by '-' '/' '.', one of 1-2 digits followed by a space ("14 March") or
  * an ordinal mark ("1º de mayo"), or
  * a word that may be a month name followed by a digit (with alpha mask bits a from i). */
-static int date_may_start(const char *s, size_t n, size_t i, uint64_t d, uint64_t a)
+static inline __attribute__((always_inline)) int date_may_start(const char *s, size_t n, size_t i,
+                                                                uint64_t d, uint64_t a)
 {
     if (!(d & 1)) { /* parse_month_first: a month name of 3-9 letters, then a digit */
         size_t len = ~a ? (size_t)__builtin_ctzll(~a) : 64;
