@@ -1608,6 +1608,29 @@ static const uint16_t trigger_lens[26] = {
     ['n' - 'a'] = 0x50, ['p' - 'a'] = 0x190, ['r' - 'a'] = 0x80, ['s' - 'a'] = 0x240,
     ['t' - 'a'] = 0x70, ['u' - 'a'] = 0x50,  ['y' - 'a'] = 0x10};
 
+/* engine-text9: which triggers of a list have a first word of each length (bit j of entry
+ * [list][len] for the list's trigger j; list: the initial - 'a', 26 for triggers_my): name_at
+ * compares only those (the others cannot match, as trigger_lens says; their order is kept).
+ * Written out; pw_name_trigger_lens_ok checks it too. */
+static const uint32_t trigger_pos[27][10] = {
+    ['a' - 'a'] = {[3] = 0x1},
+    ['b' - 'a'] = {[4] = 0x3},
+    ['c' - 'a'] = {[4] = 0x1, [5] = 0x2, [6] = 0xc, [7] = 0x10},
+    ['d' - 'a'] = {[2] = 0x3, [3] = 0x18, [4] = 0x40, [6] = 0x4, [7] = 0x20},
+    ['f' - 'a'] = {[4] = 0x1, [6] = 0x2},
+    ['h' - 'a'] = {[2] = 0x1, [3] = 0x4, [5] = 0x2},
+    ['i' - 'a'] = {[1] = 0x7, [2] = 0x8},
+    ['m' - 'a'] = {[2] = 0x2d, [3] = 0x12, [4] = 0x40, [6] = 0x80},
+    ['n' - 'a'] = {[4] = 0x9, [6] = 0x6},
+    ['p' - 'a'] = {[4] = 0x20, [7] = 0x1d, [8] = 0x2},
+    ['r' - 'a'] = {[7] = 0x1},
+    ['s' - 'a'] = {[6] = 0x2, [9] = 0x1},
+    ['t' - 'a'] = {[4] = 0x1, [5] = 0x4, [6] = 0x2},
+    ['u' - 'a'] = {[4] = 0x1, [6] = 0x2},
+    ['y' - 'a'] = {[4] = 0xf},
+    [26] = {[2] = 0xffffff},
+};
+
 /* Leading ASCII letters of w. */
 static size_t first_run(const char *w)
 {
@@ -1617,21 +1640,27 @@ static size_t first_run(const char *w)
     return k;
 }
 
-static void trigger_lens_build(uint16_t out[26])
+static void trigger_lens_build(uint16_t out[26], uint32_t pos[27][10])
 {
     memset(out, 0, 26 * sizeof *out);
-    for (size_t k = 0; k < 26; k++)
-        for (const trigger *t = triggers_by_initial[k]; t && t->word; t++)
-            out[k] |= (uint16_t)(1u << first_run(t->word));
-    for (const trigger *t = triggers_my; t->word; t++)
-        out['m' - 'a'] |= (uint16_t)(1u << first_run(t->word));
+    memset(pos, 0, 27 * sizeof *pos);
+    for (size_t k = 0; k < 27; k++) {
+        const trigger *list = k < 26 ? triggers_by_initial[k] : triggers_my;
+        for (size_t j = 0; list && list[j].word; j++) {
+            size_t len = first_run(list[j].word);
+            out[k < 26 ? k : 'm' - 'a'] |= (uint16_t)(1u << len);
+            if (len < 10)
+                pos[k][len] |= (uint32_t)1 << j;
+        }
+    }
 }
 
 int pw_name_trigger_lens_ok(void)
 {
     uint16_t t[26];
-    trigger_lens_build(t);
-    return memcmp(t, trigger_lens, sizeof t) == 0;
+    uint32_t pos[27][10];
+    trigger_lens_build(t, pos);
+    return memcmp(t, trigger_lens, sizeof t) == 0 && memcmp(pos, trigger_pos, sizeof pos) == 0;
 }
 
 /* wl (< 16) may be the length of the first word of a trigger of the initial x (0..25). */
@@ -1648,9 +1677,22 @@ static inline int trigger_len_may(unsigned x, size_t wl)
 static inline __attribute__((always_inline)) const trigger *first_trigger(const char *s, size_t n,
                                                                           size_t i, size_t wl)
 {
-    if (wl && !trigger_len_may((unsigned)((unsigned char)s[i] | 32) - 'a', wl))
+    unsigned x = (unsigned)((unsigned char)s[i] | 32) - 'a';
+    if (wl && !trigger_len_may(x, wl))
         return NULL;
-    for (const trigger *t = triggers_at(s, n, i); t && t->word; t++) {
+    const trigger *list = triggers_at(s, n, i);
+    if (wl && list) { /* only the triggers whose first word is wl letters long, in order */
+        for (uint32_t pos = trigger_pos[list == triggers_my ? 26 : x][wl]; pos; pos &= pos - 1) {
+            const trigger *t = list + __builtin_ctz(pos);
+            size_t l = t->len;
+            if (i + l > n || (s[i + 1] | 32) != t->word[1] ||
+                (s[i + 2] | 32) != (t->word[2] | 32) || !trigger_eq(s + i, t->word, l))
+                continue;
+            return t;
+        }
+        return NULL;
+    }
+    for (const trigger *t = list; t && t->word; t++) {
         size_t l = t->len;
         if (i + l > n || (s[i + 1] | 32) != t->word[1] || (s[i + 2] | 32) != (t->word[2] | 32) ||
             (wl && wl < l && pw_isalpha((unsigned char)t->word[wl])) ||
