@@ -253,6 +253,15 @@ static int camel_in_block(raw_scan *r, const raw_masks *m, size_t base, unsigned
     return mixed ? raw_piece(r, from, base + e) : raw_word(r, from, base + e);
 }
 
+/* engine-text9: the changes between letters and digits inside the run at `bits` (W the word
+ * bytes, L the letters of the block): bit k when byte k is a letter after a digit or a digit
+ * after a letter. The run's first byte has none (the byte before is no word byte). */
+static inline uint64_t changes(uint64_t L, uint64_t W, uint64_t bits)
+{
+    uint64_t D = W & ~L;
+    return ((L & D << 1) | (D & L << 1)) & bits;
+}
+
 /* A run that goes on from earlier blocks ends at t[we). */
 static int open_run_ends(raw_scan *r, size_t ws, size_t we, int upper)
 {
@@ -345,8 +354,10 @@ block_runs(raw_scan *r, raw_masks *m, size_t base, raw_carry *c, const void *byt
         if ((special & bits) && (m->upper & bits) && len >= PW_VOCAB_CAMEL_MIN &&
             camel_breaks(m, s, s + len)) /* "Provider": one word, looked up inline below */
             rc = camel_in_block(r, m, base, s, s + len, mixed);
-        else if (mixed)
+        else if (mixed && !(changes(L, W, bits) & (changes(L, W, bits) - 1)))
             rc = raw_piece(r, base + s, base + s + len);
+        else if (mixed) /* two changes or more: pw_vocab_digit_cut splits no such word */
+            rc = raw_word(r, base + s, base + s + len);
 #ifdef RAW_SSE2
         else if (bytes && len <= PW_AC_SHORT_MAX)
             rc = raw_step(
