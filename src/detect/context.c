@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "detect/context_index.h"
+#include "detect/context_may.h"
 #include "detect/context_pairs.h"
 #include "detect/internal.h"
 #include "detect/vocab_tsv.h"
@@ -1172,47 +1173,31 @@ int pw_ctx_index_ok(void)
            memcmp(f, pw_ctx_filler_index, sizeof f) == 0;
 }
 
-/* The words before s[i] may give a context whose last two letters are in `pairs`: the look-back
- * either matches a table word or drops a filler ending the compact form first, so a form whose
- * last two letters end no such word gives none of them. 1 (may) too when the answer needs the
- * full walk: a byte >= 0x80 (accented letters) or a one-letter last word on the way. 0 when
- * there is no letter before the next digit or line break, as pw_ctx_before finds. */
-static int pairs_may(const char *s, size_t i, const uint32_t *pairs)
-{
-    size_t j = i, limit = i > 48 ? i - 48 : 0;
-    for (;; j--) {
-        if (j <= limit)
-            return 0;
-        unsigned c = (unsigned char)s[j - 1], cl = pw_char_class[c];
-        if (cl & (PW_CC_UPPER | PW_CC_LOWER))
-            break;
-        if (c == '\n') {
-            size_t at = label_line_before(s, limit, j, i);
-            if (!at)
-                return 0;
-            j = at + 1; /* the loop's j-- reads the colon next */
-            continue;
-        }
-        if ((cl & PW_CC_DIGIT))
-            return 0;
-        if (c >= 0x80)
-            return 1;
-    }
-    if (j - 1 <= limit || !(pw_char_class[(unsigned char)s[j - 2]] & (PW_CC_UPPER | PW_CC_LOWER)))
-        return 1;
-    unsigned last = ((unsigned char)s[j - 1] | 0x20) - 'a',
-             prev = ((unsigned char)s[j - 2] | 0x20) - 'a';
-    return pairs[last] >> prev & 1;
-}
-
 int pw_ctx_before_may(const pw_seg *g, size_t i, const uint32_t *pairs, uint64_t want)
 {
-    if (g->memo) {
-        const pw_ctx_memo *m = &g->memo[i % PW_CTX_MEMO_SLOTS];
-        if (m->at == g->s + i && m->seg == g->s)
-            return want >> m->ctx & 1;
+    return pw_ctx_before_may_inline(g, i, pairs, want);
+}
+
+size_t pw_ctx_label_line_before(const char *s, size_t limit, size_t j, size_t i)
+{
+    return label_line_before(s, limit, j, i);
+}
+
+/* The bytes s[0..n) (n < 8) as one number, the same for the same bytes and n: two overlapping
+ * 4-byte loads from 4 bytes on, which cover every byte (engine-text9: no byte loop for the
+ * short look-backs, "SSN ", "DEA ", "NPI "). */
+static inline uint64_t short_text(const char *s, size_t n)
+{
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + n - 4, 4);
+        return (uint64_t)hi << 32 | lo;
     }
-    return pairs_may(g->s, i, pairs);
+    uint64_t x = 0;
+    for (size_t k = 0; k < n; k++)
+        x = x << 8 | (unsigned char)s[k];
+    return x;
 }
 
 /* The hash of the look-back's text s[0..n) (n <= PW_CTX_CACHE_LEN). */
@@ -1230,10 +1215,7 @@ static uint32_t text_hash(const char *s, size_t n)
             h = (h ^ x) * 0xff51afd7ed558ccdull;
         }
     } else {
-        x = 0;
-        for (; k < n; k++)
-            x = x << 8 | (unsigned char)s[k];
-        h = (h ^ x) * 0xff51afd7ed558ccdull;
+        h = (h ^ short_text(s, n)) * 0xff51afd7ed558ccdull;
     }
     return (uint32_t)(h >> 32);
 }
@@ -1242,12 +1224,8 @@ static uint32_t text_hash(const char *s, size_t n)
 static int text_eq(const char *a, const char *b, size_t n)
 {
     uint64_t x, y;
-    if (n < 8) {
-        for (size_t k = 0; k < n; k++)
-            if (a[k] != b[k])
-                return 0;
-        return 1;
-    }
+    if (n < 8)
+        return short_text(a, n) == short_text(b, n);
     for (size_t k = 0; k + 8 <= n; k += 8) {
         memcpy(&x, a + k, 8);
         memcpy(&y, b + k, 8);

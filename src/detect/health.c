@@ -341,8 +341,9 @@ typedef struct de_cand {
     size_t part; /* index in pw_de_parts */
 } de_cand;
 
-static size_t de_compounds(const pw_seg *g, const pw_vocab_match *m, size_t nm, const uint32_t *map,
-                           de_cand *out);
+static inline __attribute__((always_inline)) size_t de_compounds(const pw_seg *g,
+                                                                 const pw_vocab_match *m, size_t nm,
+                                                                 const uint32_t *map, de_cand *out);
 
 /* The automaton over the segment's own bytes; 0 when this path cannot serve (the caller then
  * normalises). runs (NULL: none wanted) gets the runs to split, *nr their count. */
@@ -502,8 +503,8 @@ static inline __attribute__((always_inline)) int de_cand_at(const pw_seg *g, siz
  * found from one mask of run starts per 64 bytes (a byte starts a long run when it and the
  * DE_WORD_MIN - 1 after it are letters and the byte before is none), without a walk over the
  * other bytes; short segments (no masks) are walked. */
-static size_t de_compounds(const pw_seg *g, const pw_vocab_match *m, size_t nm, const uint32_t *map,
-                           de_cand *out)
+static inline __attribute__((always_inline)) size_t
+de_compounds(const pw_seg *g, const pw_vocab_match *m, size_t nm, const uint32_t *map, de_cand *out)
 {
     const pw_seg_masks *mk = g->sum ? g->sum->masks : NULL;
     size_t k = 0;

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "detect/ident_fast.h"
 #include "detect/internal.h"
 #include "phiwall/text.h"
 
@@ -42,6 +43,64 @@ static int word_in(const char *s, size_t len, const char *const *list)
     return 0;
 }
 
+/* engine-text9: the lengths of the words of suffixes, institutions and units by first letter (bit
+ * len of entry c - 'a' when a word of the list starts with c and has len bytes), written out
+ * (pw_addr_lens_ok checks them against the lists: unit test). A street's every word is asked
+ * against institutions and suffixes, and most have no list word of their initial and length. */
+static const uint16_t suffix_lens[26] = {
+    ['a' - 'a'] = 0x68,  ['b' - 'a'] = 0x210, ['c' - 'a'] = 0x1ec, ['d' - 'a'] = 0x24,
+    ['e' - 'a'] = 0x400, ['f' - 'a'] = 0x80,  ['g' - 'a'] = 0x20,  ['h' - 'a'] = 0xc8,
+    ['l' - 'a'] = 0x94,  ['p' - 'a'] = 0xb4,  ['r' - 'a'] = 0x3c,  ['s' - 'a'] = 0x44,
+    ['t' - 'a'] = 0x1a8, ['w' - 'a'] = 0x8};
+static const uint16_t institution_lens[26] = {
+    ['c' - 'a'] = 0xc0, ['h' - 'a'] = 0x140, ['m' - 'a'] = 0x80, ['u' - 'a'] = 0x400};
+static const uint16_t unit_lens[26] = {['a' - 'a'] = 0x208, ['b' - 'a'] = 0x110,
+                                       ['f' - 'a'] = 0x24,  ['r' - 'a'] = 0x14,
+                                       ['s' - 'a'] = 0x28,  ['u' - 'a'] = 0x10};
+
+/* word_in for a list with its length table: a word whose first byte is no letter, or whose
+ * initial and length no list word has, is in no list (word_eq compares every byte and the
+ * length) without the walk. */
+static int word_in_lens(const char *s, size_t len, const char *const *list, const uint16_t *lens)
+{
+    unsigned x = (unsigned)((unsigned char)s[0] | 32) - 'a';
+    if (len > 12 || x >= 26 || !(lens[x] >> len & 1))
+        return 0;
+    return word_in(s, len, list);
+}
+
+#define IN_SUFFIXES(s, len)     word_in_lens(s, len, suffixes, suffix_lens)
+#define IN_INSTITUTIONS(s, len) word_in_lens(s, len, institutions, institution_lens)
+#define IN_UNITS(s, len)        word_in_lens(s, len, units, unit_lens)
+
+/* The length table of a list (as the tables above are written). */
+static void lens_build(const char *const *list, uint16_t out[26])
+{
+    memset(out, 0, 26 * sizeof *out);
+    for (const char *const *w = list; *w; w++)
+        out[(*w)[0] - 'a'] |= (uint16_t)(1u << strlen(*w));
+}
+
+int pw_addr_lens_ok(void)
+{
+    uint16_t t[26];
+    lens_build(suffixes, t);
+    if (memcmp(t, suffix_lens, sizeof t) != 0)
+        return 0;
+    lens_build(institutions, t);
+    if (memcmp(t, institution_lens, sizeof t) != 0)
+        return 0;
+    lens_build(units, t);
+    return memcmp(t, unit_lens, sizeof t) == 0;
+}
+
+int pw_addr_word_in_same(const char *s, size_t len)
+{
+    return IN_SUFFIXES(s, len) == word_in(s, len, suffixes) &&
+           IN_INSTITUTIONS(s, len) == word_in(s, len, institutions) &&
+           IN_UNITS(s, len) == word_in(s, len, units);
+}
+
 /* "Apt. 4B", "Suite 200", "#12" after the street: new end or the old one. */
 static size_t unit_tail(const char *s, size_t n, size_t p)
 {
@@ -53,7 +112,7 @@ static size_t unit_tail(const char *s, size_t n, size_t p)
         return e > q + 1 ? e : p;
     }
     size_t e = word_end(s, n, q);
-    if (e == q || !word_in(s + q, e - q, units))
+    if (e == q || !IN_UNITS(s + q, e - q))
         return p;
     q = e;
     while (q < n && (s[q] == ' ' || s[q] == '.' || s[q] == '#'))
@@ -108,9 +167,9 @@ static size_t parse_street(const char *s, size_t n, size_t i)
         size_t e = word_end(s, n, p);
         if (e == p || (!pw_isupper((unsigned char)s[p]) && !pw_isdigit((unsigned char)s[p])))
             return 0;
-        if (word_in(s + p, e - p, institutions))
+        if (IN_INSTITUTIONS(s + p, e - p))
             return 0; /* "1 Hospital Drive": the organisation's own address */
-        if (words > 0 && word_in(s + p, e - p, suffixes)) {
+        if (words > 0 && IN_SUFFIXES(s + p, e - p)) {
             if (e < n && s[e] == '.')
                 e++;
             return e;
@@ -282,7 +341,7 @@ static size_t given_address(const char *s, size_t n, size_t i)
     size_t first = p;
     while (first < n && s[first] != ' ' && s[first] != ',' && s[first] != '\n')
         first++;
-    if (word_in(s + p, first - p, unit_words) || word_in(s + p, first - p, institutions))
+    if (word_in(s + p, first - p, unit_words) || IN_INSTITUTIONS(s + p, first - p))
         return 0;
     size_t end = p, words = 0, lim = i + 160 < n ? i + 160 : n;
     while (p < lim) {
@@ -304,7 +363,7 @@ static size_t given_address(const char *s, size_t n, size_t i)
             we--;
         if (pw_islower((unsigned char)s[p]) && clause_word(s + p, we - p))
             break;
-        if (word_in(s + p, we - p, institutions))
+        if (IN_INSTITUTIONS(s + p, we - p))
             return 0;
         words++;
         end = w;
@@ -490,7 +549,7 @@ static size_t block_address(const char *s, size_t n, size_t i)
         size_t w = k;
         while (w < eol && s[w] != ' ')
             w++;
-        if (word_in(s + k, w - k, institutions) || word_in(s + k, w - k, unit_words) ||
+        if (IN_INSTITUTIONS(s + k, w - k) || word_in(s + k, w - k, unit_words) ||
             (pw_islower((unsigned char)s[k]) && !street_small_word(s + k, w - k) &&
              !nordic_street_word(s + k, w - k)))
             return 0; /* "12 Tips for Better Sleep": a headline's small word */

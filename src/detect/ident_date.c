@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "detect/ident_fast.h"
 #include "detect/internal.h"
 #include "phiwall/text.h"
 
@@ -886,11 +887,19 @@ static size_t date_at(pw_scan *sc, const pw_seg *g, size_t i)
  * (YYYYMMDD) or followed by '-' '/' '.', one of 1-2 digits followed by a space ("14 March") or
  * an ordinal mark ("1º de mayo"), or
  * a word that may be a month name followed by a digit (with alpha mask bits a from i). */
-static int date_may_start(const char *s, size_t n, size_t i, uint64_t d, uint64_t a)
+static inline __attribute__((always_inline)) int date_may_start(const char *s, size_t n, size_t i,
+                                                                uint64_t d, uint64_t a)
 {
     if (!(d & 1)) { /* parse_month_first: a month name of 3-9 letters, then a digit */
         size_t len = ~a ? (size_t)__builtin_ctzll(~a) : 64;
-        return len >= 3 && len <= 9 && month_initial(s[i] | 32) &&
+        if (len < 3 || len > 9)
+            return 0;
+        /* engine-text9: digit_after_word_end skips only bytes that are no letter or digit, so
+         * the first letter or digit after the word must be a digit: asked of the masks first */
+        uint64_t after = (a | d) >> len;
+        if (!after || !(d >> (len + (size_t)__builtin_ctzll(after)) & 1))
+            return 0;
+        return month_initial(s[i] | 32) &&
                digit_after_word_end(s, n, i + len); /* the word's end from the mask */
     }
     size_t run = ~d ? (size_t)__builtin_ctzll(~d) : 64, p = i + run;
@@ -914,6 +923,29 @@ static int date_may_start(const char *s, size_t n, size_t i, uint64_t d, uint64_
            (run <= 2 && (c == ' ' || (unsigned char)c == 0xC2)) ||
            (run == 1 && c == 'e') ||                                     /* "1er mai" */
            (run <= 2 && (c == 's' || c == 'n' || c == 'r' || c == 't')); /* "14th March" */
+}
+
+/* For the unit test (ident_fast.h): on a text of at most 64 bytes, date_may_start with the
+ * masks' reject answers as the month-first checks without it at every word start. */
+int pw_date_month_reject_same(const char *s, size_t n)
+{
+    if (n > 64)
+        return 1;
+    uint64_t d = 0, a = 0;
+    for (size_t k = 0; k < n; k++) {
+        d |= (uint64_t)pw_isdigit((unsigned char)s[k]) << k;
+        a |= (uint64_t)pw_isalpha((unsigned char)s[k]) << k;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(a >> i & 1) || (i > 0 && ((a | d) >> (i - 1) & 1)))
+            continue; /* word starts with a letter only */
+        size_t len = ~(a >> i) ? (size_t)__builtin_ctzll(~(a >> i)) : 64 - i;
+        int slow =
+            len >= 3 && len <= 9 && month_initial(s[i] | 32) && digit_after_word_end(s, n, i + len);
+        if (date_may_start(s, n, i, d >> i, a >> i) != slow)
+            return 0;
+    }
+    return 1;
 }
 
 /* pw_ident_date on a segment of at most 64 bytes with masks: word starts from the masks, and

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "detect/context_may.h"
 #include "detect/internal.h"
 
 static const char *id_subtype(pw_ctx c, const pw_seg *g)
@@ -69,10 +70,11 @@ static int digits_ahead(const pw_seg *g, size_t i, unsigned len, int want)
 }
 
 /* The record-id hit for the ID token s[i..end), when the context names one. */
-static void context_id_at(pw_scan *sc, const pw_seg *g, size_t i, size_t end)
+static inline __attribute__((always_inline)) void context_id_at(pw_scan *sc, const pw_seg *g,
+                                                                size_t i, size_t end)
 {
     /* no record key: only words before the token can name one (most tokens follow none) */
-    if (!id_subtype(g->ctx, g) && !pw_ctx_before_may(g, i, pw_ctx_pairs_id, PW_CTX_WANT_ID))
+    if (!id_subtype(g->ctx, g) && !pw_ctx_before_may_inline(g, i, pw_ctx_pairs_id, PW_CTX_WANT_ID))
         return;
     pw_ctx ctx = pw_ctx_before_seg(g, i);
     if (ctx == PW_CTX_NONE)

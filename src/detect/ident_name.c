@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "detect/ident_fast.h"
 #include "detect/internal.h"
 #include "detect/vocab.h"
 #include "detect/vocab_tsv.h"
@@ -1578,15 +1579,11 @@ void pw_name_before_lives(pw_scan *sc, const pw_seg *g, size_t p)
                     "name of who lives at an address");
 }
 
-static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
+/* The triggers name_at tries at the ASCII letter s[i] (a word start; i < n), NULL when none. */
+static inline __attribute__((always_inline)) const trigger *triggers_at(const char *s, size_t n,
+                                                                        size_t i)
 {
-    const char *s = g->s;
-    size_t n = g->n;
-    int c = (unsigned char)s[i], up;
-    if (i > 0 && (unsigned char)s[i - 1] >= 0x80 && utf8_letter_before(s, n, i, &up))
-        return i; /* an ASCII run inside a word ("ez" of "Núñez"); utf8_providers takes a name
-                     that starts with a capital outside ASCII */
-    int lc = c | 32;
+    int lc = (unsigned char)s[i] | 32;
     const trigger *t = i + 1 < n && trigger_may_start(lc, (unsigned char)s[i + 1])
                            ? triggers_by_initial[lc - 'a']
                            : NULL;
@@ -1596,10 +1593,153 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
              (s[i + 1] == '\'' || s[i + 1] == ' ' || (unsigned char)s[i + 1] == 0xE2 ||
               (s[i + 1] | 32) == 't'))
         t = triggers_i; /* "i'm", "i’m", "i am": no second letter for trigger_may_start */
-    for (; t && t->word; t++) {
+    return t;
+}
+
+/* engine-text9: the lengths of the triggers' first words (their leading ASCII letters: "dr" of
+ * "dr. ", "i" of "i’m ", "my" of "my name is ") by initial: bit len of entry c - 'a'. A trigger
+ * matches only where the text's run of letters from s[i] is exactly as long as its first word
+ * (the byte after it is no letter in either), so a word of another length tries none: "The",
+ * "Hello"'s "he" and most words that pass trigger_may_start. Written out; pw_name_trigger_lens_ok
+ * checks it against the lists (unit test). */
+static const uint16_t trigger_lens[26] = {
+    ['a' - 'a'] = 0x8,  ['b' - 'a'] = 0x10,  ['c' - 'a'] = 0xf0, ['d' - 'a'] = 0xdc,
+    ['f' - 'a'] = 0x50, ['h' - 'a'] = 0x2c,  ['i' - 'a'] = 0x6,  ['m' - 'a'] = 0x5c,
+    ['n' - 'a'] = 0x50, ['p' - 'a'] = 0x190, ['r' - 'a'] = 0x80, ['s' - 'a'] = 0x240,
+    ['t' - 'a'] = 0x70, ['u' - 'a'] = 0x50,  ['y' - 'a'] = 0x10};
+
+/* engine-text9: which triggers of a list have a first word of each length (bit j of entry
+ * [list][len] for the list's trigger j; list: the initial - 'a', 26 for triggers_my): name_at
+ * compares only those (the others cannot match, as trigger_lens says; their order is kept).
+ * Written out; pw_name_trigger_lens_ok checks it too. */
+static const uint32_t trigger_pos[27][10] = {
+    ['a' - 'a'] = {[3] = 0x1},
+    ['b' - 'a'] = {[4] = 0x3},
+    ['c' - 'a'] = {[4] = 0x1, [5] = 0x2, [6] = 0xc, [7] = 0x10},
+    ['d' - 'a'] = {[2] = 0x3, [3] = 0x18, [4] = 0x40, [6] = 0x4, [7] = 0x20},
+    ['f' - 'a'] = {[4] = 0x1, [6] = 0x2},
+    ['h' - 'a'] = {[2] = 0x1, [3] = 0x4, [5] = 0x2},
+    ['i' - 'a'] = {[1] = 0x7, [2] = 0x8},
+    ['m' - 'a'] = {[2] = 0x2d, [3] = 0x12, [4] = 0x40, [6] = 0x80},
+    ['n' - 'a'] = {[4] = 0x9, [6] = 0x6},
+    ['p' - 'a'] = {[4] = 0x20, [7] = 0x1d, [8] = 0x2},
+    ['r' - 'a'] = {[7] = 0x1},
+    ['s' - 'a'] = {[6] = 0x2, [9] = 0x1},
+    ['t' - 'a'] = {[4] = 0x1, [5] = 0x4, [6] = 0x2},
+    ['u' - 'a'] = {[4] = 0x1, [6] = 0x2},
+    ['y' - 'a'] = {[4] = 0xf},
+    [26] = {[2] = 0xffffff},
+};
+
+/* Leading ASCII letters of w. */
+static size_t first_run(const char *w)
+{
+    size_t k = 0;
+    while (pw_isalpha((unsigned char)w[k]))
+        k++;
+    return k;
+}
+
+static void trigger_lens_build(uint16_t out[26], uint32_t pos[27][10])
+{
+    memset(out, 0, 26 * sizeof *out);
+    memset(pos, 0, 27 * sizeof *pos);
+    for (size_t k = 0; k < 27; k++) {
+        const trigger *list = k < 26 ? triggers_by_initial[k] : triggers_my;
+        for (size_t j = 0; list && list[j].word; j++) {
+            size_t len = first_run(list[j].word);
+            out[k < 26 ? k : 'm' - 'a'] |= (uint16_t)(1u << len);
+            if (len < 10)
+                pos[k][len] |= (uint32_t)1 << j;
+        }
+    }
+}
+
+int pw_name_trigger_lens_ok(void)
+{
+    uint16_t t[26];
+    uint32_t pos[27][10];
+    trigger_lens_build(t, pos);
+    return memcmp(t, trigger_lens, sizeof t) == 0 && memcmp(pos, trigger_pos, sizeof pos) == 0;
+}
+
+/* wl (< 16) may be the length of the first word of a trigger of the initial x (0..25). */
+static inline int trigger_len_may(unsigned x, size_t wl)
+{
+    return wl < 16 && (trigger_lens[x] >> wl & 1);
+}
+
+/* The first trigger that matches at the ASCII letter s[i] (i < n), NULL when none: name_at's
+ * walk. wl: the length of the run of ASCII letters at s[i] when the caller knows it (0: unknown);
+ * with it, a list whose first words all have other lengths is not walked, and a trigger whose
+ * first word is longer is passed over before its bytes are compared. Every trigger has 3+ bytes,
+ * so the third is compared (case folded) before the whole. */
+static inline __attribute__((always_inline)) const trigger *first_trigger(const char *s, size_t n,
+                                                                          size_t i, size_t wl)
+{
+    unsigned x = (unsigned)((unsigned char)s[i] | 32) - 'a';
+    if (wl && !trigger_len_may(x, wl))
+        return NULL;
+    const trigger *list = triggers_at(s, n, i);
+    if (wl && list) { /* only the triggers whose first word is wl letters long, in order */
+        for (uint32_t pos = trigger_pos[list == triggers_my ? 26 : x][wl]; pos; pos &= pos - 1) {
+            const trigger *t = list + __builtin_ctz(pos);
+            size_t l = t->len;
+            if (i + l > n || (s[i + 1] | 32) != t->word[1] ||
+                (s[i + 2] | 32) != (t->word[2] | 32) || !trigger_eq(s + i, t->word, l))
+                continue;
+            return t;
+        }
+        return NULL;
+    }
+    for (const trigger *t = list; t && t->word; t++) {
         size_t l = t->len;
-        if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
+        if (i + l > n || (s[i + 1] | 32) != t->word[1] || (s[i + 2] | 32) != (t->word[2] | 32) ||
+            (wl && wl < l && pw_isalpha((unsigned char)t->word[wl])) ||
+            !trigger_eq(s + i, t->word, l))
             continue;
+        return t;
+    }
+    return NULL;
+}
+
+/* The plain walk (every trigger of the initial compared in full), for the unit test. */
+static const trigger *first_trigger_walk(const char *s, size_t n, size_t i)
+{
+    for (const trigger *t = triggers_at(s, n, i); t && t->word; t++)
+        if (i + t->len <= n && trigger_eq(s + i, t->word, t->len))
+            return t;
+    return NULL;
+}
+
+int pw_name_trigger_same(const char *s, size_t n, size_t i)
+{
+    if (i >= n || !pw_isalpha((unsigned char)s[i]))
+        return 1;
+    size_t wl = 0;
+    while (i + wl < n && pw_isalpha((unsigned char)s[i + wl]))
+        wl++;
+    const trigger *slow = first_trigger_walk(s, n, i);
+    /* name_text_word's skip: no trigger of the initial has a first word of length wl */
+    if (!trigger_len_may((unsigned)((unsigned char)s[i] | 32) - 'a', wl) && slow)
+        return 0;
+    return first_trigger(s, n, i, wl) == slow && first_trigger(s, n, i, 0) == slow;
+}
+
+/* wl: the length of the run of ASCII letters at s[i] when the caller knows it (0: unknown). */
+static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end, size_t wl)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    int c = (unsigned char)s[i], up;
+    if (i > 0 && (unsigned char)s[i - 1] >= 0x80 && utf8_letter_before(s, n, i, &up))
+        return i; /* an ASCII run inside a word ("ez" of "Núñez"); utf8_providers takes a name
+                     that starts with a capital outside ASCII */
+    const trigger *t = first_trigger(s, n, i, wl);
+    do { /* once, for the first trigger that matches (breaks leave it) */
+        if (!t)
+            break;
+        size_t l = t->len;
         size_t b = i + l;
         if (t->word[l - 2] == ':') /* a form's label aligned with spaces: "Name:    Abby Laidlaw" */
             while (b < n && (s[b] == ' ' || s[b] == '\t'))
@@ -1653,8 +1793,7 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
                         t->word);
             i = e - 1;
         }
-        break;
-    }
+    } while (0);
     return i < cred_end && pw_isupper(c) ? provider_before_credentials(sc, g, i, cred_end) : i;
 }
 
@@ -1666,7 +1805,17 @@ static void name_text_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m, 
     uint64_t a = pw_mask(m, PW_MK_ALPHA, 0);
     uint64_t cand = a & ~(a << 1) & (stop < 64 ? ((uint64_t)1 << stop) - 1 : ~(uint64_t)0);
     while (cand) {
-        size_t next = name_at(sc, g, (size_t)__builtin_ctzll(cand), cred_end) + 1;
+        size_t i = (size_t)__builtin_ctzll(cand);
+        uint64_t rest = ~(a >> i);
+        size_t wl = rest ? (size_t)__builtin_ctzll(rest) : 64 - i;
+        /* engine-text9: a word where no trigger can match and no provider's name before
+         * credentials can start leaves name_at nothing to do (it returns i) */
+        if (!trigger_len_may((unsigned)((unsigned char)g->s[i] | 32) - 'a', wl) &&
+            !(i < cred_end && pw_isupper((unsigned char)g->s[i]))) {
+            cand &= cand - 1;
+            continue;
+        }
+        size_t next = name_at(sc, g, i, cred_end, wl) + 1;
         cand &= next < 64 ? ~(uint64_t)0 << next : 0;
     }
 }
@@ -1763,7 +1912,7 @@ static void lower_names(pw_scan *sc, const pw_seg *g)
         while (cand) {
             size_t i = (size_t)__builtin_ctzll(cand), next = i + 1;
             if (lower_trigger_may_start(s, n, i))
-                next = name_at(sc, g, i, 0) + 1;
+                next = name_at(sc, g, i, 0, 0) + 1;
             cand &= next < 64 ? ~(uint64_t)0 << next : 0;
         }
         return;
@@ -1771,7 +1920,7 @@ static void lower_names(pw_scan *sc, const pw_seg *g)
     pw_cand_iter ci;
     for (size_t i = pw_cand_first(&ci, g, PW_CAND_ALPHA); i < n; i = pw_cand_from(&ci, i + 1))
         if (pw_isalpha((unsigned char)s[i]) && word_start(s, i) && lower_trigger_may_start(s, n, i))
-            i = name_at(sc, g, i, 0);
+            i = name_at(sc, g, i, 0, 0);
 }
 
 /* s[i] starts one of lower_trigger's words ("my name is ", "my full name is ", "name: ",
@@ -1820,7 +1969,7 @@ static void name_text(pw_scan *sc, const pw_seg *g)
         uint64_t u = pw_mask(m, PW_MK_UPPER, 0) & ~(pw_mask(m, PW_MK_ALPHA, 0) << 1);
         size_t last = u ? 63 - (size_t)__builtin_clzll(u) : n;
         if (last >= stop && lower_trigger_may_start(s, n, last))
-            name_at(sc, g, last, cred_end);
+            name_at(sc, g, last, cred_end, 0);
         /* and so may a lower-case word after it, when the text goes on in lower case after a
          * capitalised sentence ("Hello. my name is naomi ryan"): only the words that may start
          * a lower-case trigger are asked, as in a text without a capital (lower_names) */
@@ -1831,7 +1980,7 @@ static void name_text(pw_scan *sc, const pw_seg *g)
             while (cand) {
                 size_t i = (size_t)__builtin_ctzll(cand), next = i + 1;
                 if (lower_trigger_at(s, n, i))
-                    next = name_at(sc, g, i, cred_end) + 1;
+                    next = name_at(sc, g, i, cred_end, 0) + 1;
                 cand &= next < 64 ? ~(uint64_t)0 << next : 0;
             }
         }
@@ -1841,7 +1990,7 @@ static void name_text(pw_scan *sc, const pw_seg *g)
     for (size_t i = pw_cand_first(&ci, g, PW_CAND_ALPHA); i < stop; i = pw_cand_from(&ci, i + 1)) {
         int c = (unsigned char)s[i];
         if (pw_isalpha(c) && word_start(s, i))
-            i = name_at(sc, g, i, cred_end);
+            i = name_at(sc, g, i, cred_end, 0);
     }
 }
 

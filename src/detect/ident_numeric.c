@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "detect/context_pairs.h"
+#include "detect/context_may.h"
 #include "detect/internal.h"
 #include "phiwall/text.h"
 
@@ -76,9 +77,9 @@ static void try_zip(pw_scan *sc, const pw_seg *g, size_t i, size_t run)
         return;
     /* pw_ctx_at is the look-back's context, else the field's: without a zip key, the look-back
      * (the costly part) runs only when the words before may end in a zip word */
-    int zip =
-        (g->ctx == PW_CTX_ZIP || pw_ctx_before_may(g, i, pw_ctx_pairs_zip, PW_CTX_WANT_ZIP)) &&
-        pw_ctx_at(g, i) == PW_CTX_ZIP;
+    int zip = (g->ctx == PW_CTX_ZIP ||
+               pw_ctx_before_may_inline(g, i, pw_ctx_pairs_zip, PW_CTX_WANT_ZIP)) &&
+              pw_ctx_at(g, i) == PW_CTX_ZIP;
     int state = pw_state_before(s, i);
     if (!zip && !state)
         return;

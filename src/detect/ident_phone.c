@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "detect/context_may.h"
 #include "detect/internal.h"
 
 static int is_sep(int c)
@@ -270,7 +271,8 @@ static int blocked(pw_ctx c)
  * and most numbers (order, invoice, SSN) follow none that ends like a phone word. */
 static int phone_context_at(const pw_seg *g, size_t i)
 {
-    if (g->ctx != PW_CTX_PHONE && !pw_ctx_before_may(g, i, pw_ctx_pairs_phone, PW_CTX_WANT_PHONE))
+    if (g->ctx != PW_CTX_PHONE &&
+        !pw_ctx_before_may_inline(g, i, pw_ctx_pairs_phone, PW_CTX_WANT_PHONE))
         return 0;
     return pw_ctx_at(g, i) == PW_CTX_PHONE;
 }
@@ -315,7 +317,7 @@ static size_t phone_at(pw_scan *sc, const pw_seg *g, size_t i, int nanp_possible
 }
 
 /* The candidate s[i] passes the first checks of every parser. */
-static int phone_start_ok(const char *s, size_t n, size_t i)
+static inline __attribute__((always_inline)) int phone_start_ok(const char *s, size_t n, size_t i)
 {
     int c = (unsigned char)s[i];
     if (!(pw_isdigit(c) || c == '+' || c == '(') || !pw_num_left_ok(s, i))

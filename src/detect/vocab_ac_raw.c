@@ -253,6 +253,15 @@ static int camel_in_block(raw_scan *r, const raw_masks *m, size_t base, unsigned
     return mixed ? raw_piece(r, from, base + e) : raw_word(r, from, base + e);
 }
 
+/* engine-text9: the changes between letters and digits inside the run at `bits` (W the word
+ * bytes, L the letters of the block): bit k when byte k is a letter after a digit or a digit
+ * after a letter. The run's first byte has none (the byte before is no word byte). */
+static inline uint64_t changes(uint64_t L, uint64_t W, uint64_t bits)
+{
+    uint64_t D = W & ~L;
+    return ((L & D << 1) | (D & L << 1)) & bits;
+}
+
 /* A run that goes on from earlier blocks ends at t[we). */
 static int open_run_ends(raw_scan *r, size_t ws, size_t we, int upper)
 {
@@ -293,11 +302,16 @@ block_runs(raw_scan *r, raw_masks *m, size_t base, raw_carry *c, const void *byt
         if (open_run_ends(r, c->ws, base + e, c->upper || (m->upper & low_bits(e))) != 0)
             return -1;
     }
+    /* engine-text9: the automaton's position and state in locals while plain short words miss
+     * the vocabulary (most words of a text): such a word only moves norm on and sends the state
+     * back to the root, so the loop below keeps them in registers and writes them back to r
+     * before anything else reads them (the `sync` below). r->nw is 0 whenever r->state is. */
+    size_t norm = r->norm;
+    uint32_t state = r->state;
     for (; starts; starts &= starts - 1) {
         unsigned s = (unsigned)__builtin_ctzll(starts);
         if (use_sep && (c->sep_pending || (m->sep & low_bits(s)))) { /* no match across it */
-            r->state = 0;
-            r->nw = 0;
+            state = 0;
             c->sep_pending = 0;
             m->sep &= ~low_bits(s);
         }
@@ -310,14 +324,40 @@ block_runs(raw_scan *r, raw_masks *m, size_t base, raw_carry *c, const void *byt
             c->upper = (m->upper >> s) != 0;
             break;
         }
+        uint64_t bits = low_bits(len) << s;
+        if (!(special & bits) && len <= PW_AC_SHORT_MAX && !bytes) {
+            /* a plain word of up to 8 bytes (raw_word's lookup, inline): a miss is done here */
+            size_t from = base + s;
+            uint64_t key =
+                pw_ac_short_key(pw_ac_load_word(r->t + from, len, r->n - from, from), len);
+            uint32_t id = pw_ac_short_lookup(r->ac, key);
+            if (!id) {
+                norm += len + 1;
+                state = 0;
+                continue;
+            }
+            r->norm = norm, r->state = state;
+            if (!state)
+                r->nw = 0;
+            int rc = raw_step(r, from, from + len, id);
+            norm = r->norm, state = r->state;
+            if (rc != 0)
+                return -1;
+            continue;
+        }
+        r->norm = norm, r->state = state;
+        if (!state)
+            r->nw = 0;
         int rc;
-        uint64_t bits = low_bits(len) << s, letters = L & bits;
+        uint64_t letters = L & bits;
         int mixed = (special & bits) && letters != bits && letters != 0; /* "cancer2024" */
         if ((special & bits) && (m->upper & bits) && len >= PW_VOCAB_CAMEL_MIN &&
             camel_breaks(m, s, s + len)) /* "Provider": one word, looked up inline below */
             rc = camel_in_block(r, m, base, s, s + len, mixed);
-        else if (mixed)
+        else if (mixed && !(changes(L, W, bits) & (changes(L, W, bits) - 1)))
             rc = raw_piece(r, base + s, base + s + len);
+        else if (mixed) /* two changes or more: pw_vocab_digit_cut splits no such word */
+            rc = raw_word(r, base + s, base + s + len);
 #ifdef RAW_SSE2
         else if (bytes && len <= PW_AC_SHORT_MAX)
             rc = raw_step(
@@ -329,9 +369,13 @@ block_runs(raw_scan *r, raw_masks *m, size_t base, raw_carry *c, const void *byt
 #endif
         else
             rc = raw_word(r, base + s, base + s + len);
+        norm = r->norm, state = r->state;
         if (rc != 0)
             return -1;
     }
+    r->norm = norm, r->state = state;
+    if (!state)
+        r->nw = 0;
     if (use_sep)
         c->sep_pending |= m->sep != 0;
     return 0;
