@@ -33,7 +33,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(PW_NO_SSE2)
 #include <emmintrin.h>
 #endif
 
@@ -329,7 +329,7 @@ int pw_audit_json_plain(const char *s, size_t n)
 {
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     size_t i = 0;
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(PW_NO_SSE2)
     /* sixteen bytes at a time first (every x86-64 has SSE2): the same four tests */
     const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
                   space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);

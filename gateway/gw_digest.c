@@ -8,11 +8,12 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "gw_digest.h"
 
+#include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(PW_NO_SSE2)
 #include <emmintrin.h>
 #endif
 
@@ -24,7 +25,7 @@ _Static_assert(sizeof(SHA256_CTX) <= sizeof(((pw_gw_hmac *)0)->inner), "SHA256_C
  * SSE2 (every x86-64 has it). Each event hexes four or five digests and each audit record one. */
 static void hex_digest(const unsigned char d[SHA256_DIGEST_LENGTH], char out[65])
 {
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(PW_NO_SSE2)
     const __m128i low4 = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9), zero = _mm_set1_epi8('0'),
                   letters = _mm_set1_epi8('a' - '0' - 10);
     for (int k = 0; k < SHA256_DIGEST_LENGTH; k += 16) {
@@ -83,6 +84,8 @@ static void last_block(SHA256_CTX *c, size_t prefix, const void *p, size_t n,
         d[4 * i + 3] = (unsigned char)c->h[i];
     }
 #endif
+    OPENSSL_cleanse(
+        block, sizeof block); /* the message (a user_data value) off the stack, as Final does */
 }
 
 void pw_gw_sha256_hex(const void *p, size_t n, char out[65])

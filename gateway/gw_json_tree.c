@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <yajl/yajl_parse.h>
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(PW_NO_SSE2)
 #include <emmintrin.h>
 #endif
 
@@ -278,7 +278,7 @@ static const unsigned char *fast_string(build *b, const unsigned char *p, const 
     const unsigned char *q = p;
     int esc = 0;
     for (;;) {
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(PW_NO_SSE2)
         /* to the first byte that is not plain ASCII, sixteen at a time (every x86-64 has SSE2),
          * then eight: the same stop as stops8's */
         const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
@@ -303,7 +303,7 @@ static const unsigned char *fast_string(build *b, const unsigned char *p, const 
             }
             q += 8;
         }
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(PW_NO_SSE2)
     stopped:
 #endif
         if (q >= end || *q == '"')

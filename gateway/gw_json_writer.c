@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 #include <string.h>
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(PW_NO_SSE2)
 #include <emmintrin.h>
 #endif
 
@@ -62,7 +62,7 @@ static int word_plain(uint64_t w)
 static size_t skip_plain(const unsigned char *p, size_t n, char *dst)
 {
     size_t i = 0;
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(PW_NO_SSE2)
     const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\'), sp = _mm_set1_epi8(0x20),
                   d = _mm_set1_epi8(0x7F);
     for (; i + 16 <= n; i += 16) {

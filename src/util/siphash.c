@@ -62,7 +62,9 @@ uint64_t pw_siphash(const uint64_t key[2], const void *s, size_t n)
 {
     uint64_t v[4] = {key[0] ^ 0x736f6d6570736575ull, key[1] ^ 0x646f72616e646f6dull,
                      key[0] ^ 0x6c7967656e657261ull, key[1] ^ 0x7465646279746573ull};
-    const unsigned char *p = s;
+    static const unsigned char none[1];
+    const unsigned char *p =
+        n ? s : none; /* (NULL, 0): no offset is ever added to a null pointer */
     size_t whole = n - n % 8;
     for (size_t i = 0; i < whole; i += 8)
         sip_block(v, load_le8(p + i));
