@@ -168,7 +168,12 @@ static const char *const pieces[] = {"Dr. ",
                                      ":",
                                      "\n",
                                      "A1B2-C3D4-E5F6",
-                                     "ID-12345-X"};
+                                     "ID-12345-X",
+                                     "{\"name\":\"", /* engine-text10: JSON name keys in text */
+                                     "\"patient\": \"",
+                                     "\", \"first_name\":\"",
+                                     "\"}",
+                                     "name="};
 
 static size_t random_text(char *b, size_t cap)
 {
