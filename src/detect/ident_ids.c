@@ -114,12 +114,16 @@ static void context_ids_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m
     uint64_t tok = an | pw_mask(m, PW_MK_DASH, 0);
     if (!d)
         return;
-    /* a token holds no digit when it starts after the last digit, or before a byte out of every
-     * token that comes before the first digit: those word starts are not asked */
-    size_t first = (size_t)__builtin_ctzll(d), last = 63 - (size_t)__builtin_clzll(d);
-    uint64_t gap = ~tok & (((uint64_t)1 << first) - 1);
-    uint64_t keep = (last < 63 ? ((uint64_t)1 << (last + 1)) - 1 : ~(uint64_t)0) &
-                    (gap ? ~(((uint64_t)1 << (63 - __builtin_clzll(gap))) - 1) : ~(uint64_t)0);
+    /* engine-text10: only word starts with a digit at most 31 bytes on in their token are asked
+     * (a token of at most 24 bytes needs 3 digits): keep(i) = a digit j in [i, i + 32) with bytes
+     * i..j all in the token, filled backwards from the digits in five doubling steps (keep: the
+     * bytes that reach a digit within 2s bytes, t: the bytes followed by 2s - 1 token bytes) */
+    uint64_t keep = d, t = tok;
+    keep |= (keep >> 1) & t, t &= t >> 1;
+    keep |= (keep >> 2) & t, t &= t >> 2;
+    keep |= (keep >> 4) & t, t &= t >> 4;
+    keep |= (keep >> 8) & t, t &= t >> 8;
+    keep |= (keep >> 16) & t;
     for (uint64_t cand = an & ~(an << 1) & keep; cand;) {
         size_t i = (size_t)__builtin_ctzll(cand);
         cand &= cand - 1;

@@ -2661,6 +2661,23 @@ static void key_in_text(pw_scan *sc, const pw_seg *g, size_t k, size_t q, size_t
                 0.85f, PW_REASON_CONTEXT, json ? "name key in JSON text" : "name key in text");
 }
 
+/* The "\"key\":\"value\"" whose colon is s[c], when its key is a name key. */
+static inline void json_key_at(pw_scan *sc, const pw_seg *g, size_t c)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    if (c >= 3 && s[c - 1] == '"') {
+        size_t q = c - 1, k = q;
+        while (k > 0 && key_char((unsigned char)s[k - 1]))
+            k--;
+        size_t v = c + 1;
+        while (v < n && s[v] == ' ')
+            v++;
+        if (k < q && k > 0 && s[k - 1] == '"' && v + 1 < n && s[v] == '"')
+            key_in_text(sc, g, k, q, v + 1, 1, k - 1);
+    }
+}
+
 /* Every "key=value" and "\"key\":\"value\"" of s whose key is a name key. */
 static void keys_in_text(pw_scan *sc, const pw_seg *g)
 {
@@ -2678,18 +2695,17 @@ static void keys_in_text(pw_scan *sc, const pw_seg *g)
     }
     if (g->sum && !(g->sum->cls & PW_SUM_COLON))
         return;
+    /* engine-text10: with masks, the colons are the bits of the colon mask (a memchr a colon) */
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (m) {
+        for (size_t w = 0; w < m->words; w++)
+            for (uint64_t b = pw_mask(m, PW_MK_COLON, w); b; b &= b - 1)
+                json_key_at(sc, g, (w << 6) + (size_t)__builtin_ctzll(b));
+        return;
+    }
     for (const char *p = memchr(s, ':', n); p; p = memchr(p + 1, ':', n - (size_t)(p - s) - 1)) {
         size_t c = (size_t)(p - s);
-        if (c >= 3 && s[c - 1] == '"') {
-            size_t q = c - 1, k = q;
-            while (k > 0 && key_char((unsigned char)s[k - 1]))
-                k--;
-            size_t v = c + 1;
-            while (v < n && s[v] == ' ')
-                v++;
-            if (k < q && k > 0 && s[k - 1] == '"' && v + 1 < n && s[v] == '"')
-                key_in_text(sc, g, k, q, v + 1, 1, k - 1);
-        }
+        json_key_at(sc, g, c);
         if (c + 1 >= n)
             break;
     }

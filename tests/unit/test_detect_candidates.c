@@ -30,145 +30,31 @@ static uint32_t rnd(uint32_t n)
 
 static const char alphabet[] = "0123456789@.:-/ _()+%#,'|=&?abcdefmnrsxyzABCDEFMNSTZ\n\x80\xc3\xa9";
 
-static const char *const pieces[] = {"Dr. ",
-                                     "Dr ",
-                                     "I'm ",
-                                     "this is ",
-                                     "Hi ",
-                                     "Thanks,\n",
-                                     "calls me ",
-                                     "name ",
-                                     "User: ",
-                                     "address is ",
-                                     "lives at ",
-                                     "Illinois ",
-                                     "Doctor ",
-                                     "patient name: ",
-                                     "Name: ",
-                                     "my name is ",
-                                     "Mr. ",
-                                     "Ms ",
-                                     "Miss ",
-                                     "Jane ",
-                                     "Smith",
-                                     "O'Neil ",
-                                     "Smith-Jones",
-                                     "J. ",
-                                     ", MD",
-                                     ", M.D.",
-                                     ", RN",
-                                     ", PA-C",
-                                     "DOB ",
-                                     "dob: ",
-                                     "born ",
-                                     "SSN ",
-                                     "MRN ",
-                                     "MRN #: ",
-                                     "NPI ",
-                                     "phone ",
-                                     "call us at ",
-                                     "fax ",
-                                     "zip ",
-                                     "MA ",
-                                     "CA, ",
-                                     "Street",
-                                     " St",
-                                     " Ave.",
-                                     " Apt 4B",
-                                     " Suite 200",
-                                     "Boston, ",
-                                     "March ",
-                                     "Mar ",
-                                     "Sept. ",
-                                     "june ",
-                                     "14th",
-                                     "1st ",
-                                     "22nd of ",
-                                     "3rd ",
-                                     "May ",
-                                     "1985",
-                                     "2024",
-                                     "appointment",
-                                     "visit ",
-                                     "birth ",
-                                     "ip address ",
-                                     "version ",
-                                     "order ",
-                                     "member id ",
-                                     "account ",
-                                     "policy ",
-                                     "Medicare ID ",
-                                     "DEA ",
-                                     "card number ",
-                                     "tracking ",
-                                     "Hospital ",
-                                     "Medical ",
-                                     " Drive",
-                                     "@",
-                                     "a@b.co",
-                                     "x.y@mail.example.org",
-                                     "%40",
-                                     "+",
-                                     "(617) ",
-                                     "+1 ",
-                                     "+44 20 7946 0958",
-                                     "617.555.0123",
-                                     "555-0123",
-                                     "1-800-555-0199",
-                                     "123-45-6789",
-                                     "123 45 6789",
-                                     "4111 1111 1111 1111",
-                                     "4111-1111-1111-1111",
-                                     "378282246310005",
-                                     "1234567893",
-                                     "AB1234563",
-                                     "BK8193536",
-                                     "1EG4-TE5-MK73",
-                                     "6XW3VR7PR50",
-                                     "02115",
-                                     "02115-1234",
-                                     "1200 North Elm Street",
-                                     "55 Fruit St",
-                                     "10.0.0.1",
-                                     "192.168.1.255",
-                                     "v1.2.3.4",
-                                     "Chrome/120.0.0.1",
-                                     "fe80::1",
-                                     "2001:db8::1",
-                                     "::ffff:1.2.3.4",
-                                     "12:30",
-                                     "2024-05-01",
-                                     "05/01/2024",
-                                     "14.03.1985",
-                                     "5.1.24",
-                                     "20240501",
-                                     "2024-05-01T10:00",
-                                     "14 Mar 1985",
-                                     "((((",
-                                     "1.2.3.4.5",
-                                     "patients/",
-                                     "0",
-                                     "00",
-                                     "12",
-                                     "123",
-                                     "1234",
-                                     "12345",
-                                     "123456",
-                                     "1234567",
-                                     "12345678",
-                                     "123456789",
-                                     "5551234567",
-                                     "15551234567",
-                                     " ",
-                                     "  ",
-                                     ", ",
-                                     "-",
-                                     "/",
-                                     ".",
-                                     ":",
-                                     "\n",
-                                     "A1B2-C3D4-E5F6",
-                                     "ID-12345-X"};
+static const char *const pieces[] = {
+    "Dr. ", "Dr ", "I'm ", "this is ", "Hi ", "Thanks,\n", "calls me ", "name ",
+    "User: ", "address is ", "lives at ", "Illinois ", "Doctor ",
+    "patient name: ", "Name: ", "my name is ", "Mr. ", "Ms ", "Miss ", "Jane ", "Smith", "O'Neil ",
+    "Smith-Jones", "J. ", ", MD", ", M.D.", ", RN", ", PA-C", "DOB ", "dob: ", "born ", "SSN ",
+    "MRN ", "MRN #: ", "NPI ", "phone ", "call us at ", "fax ", "zip ", "MA ", "CA, ", "Street",
+    " St", " Ave.", " Apt 4B", " Suite 200", "Boston, ", "March ", "Mar ", "Sept. ", "june ",
+    "14th", "1st ", "22nd of ", "3rd ", "May ", "1985", "2024", "appointment", "visit ", "birth ",
+    "ip address ", "version ", "order ", "member id ", "account ", "policy ", "Medicare ID ",
+    "DEA ", "card number ", "tracking ", "Hospital ", "Medical ", " Drive", "@", "a@b.co",
+    "x.y@mail.example.org", "%40", "+", "(617) ", "+1 ", "+44 20 7946 0958", "617.555.0123",
+    "555-0123", "1-800-555-0199", "123-45-6789", "123 45 6789", "4111 1111 1111 1111",
+    "4111-1111-1111-1111", "378282246310005", "1234567893", "AB1234563", "BK8193536",
+    "1EG4-TE5-MK73", "6XW3VR7PR50", "02115", "02115-1234", "1200 North Elm Street", "55 Fruit St",
+    "10.0.0.1", "192.168.1.255", "v1.2.3.4", "Chrome/120.0.0.1", "fe80::1", "2001:db8::1",
+    "::ffff:1.2.3.4", "12:30", "2024-05-01", "05/01/2024", "14.03.1985", "5.1.24", "20240501",
+    "2024-05-01T10:00", "14 Mar 1985", "((((", "1.2.3.4.5", "patients/", "0", "00", "12", "123",
+    "1234", "12345", "123456", "1234567", "12345678", "123456789", "5551234567", "15551234567", " ",
+    "  ", ", ", "-", "/", ".", ":", "\n", "A1B2-C3D4-E5F6", "ID-12345-X",
+    "{\"name\":\"", /* engine-text10: JSON name keys in text */
+    "\"patient\": \"", "\", \"first_name\":\"", "\"}", "name=",
+    /* engine-text10: ids whose digits come 16-23 bytes into the
+     * token (the record-id walk's backward digit fill) */
+    "MRN ABCDEFGHIJKLMNOPQR-1234", "abcdefghijklmnopq123", "X-Y-Z-ABCDEFGHIJKL-99-1",
+    "AbCdEfGhIjK-LmNoP-7-8-9"};
 
 static size_t random_text(char *b, size_t cap)
 {
@@ -474,5 +360,38 @@ static void test_candidates_find_every_hit(void)
     pw_detector_free(d);
 }
 
+/* engine-text10: record ids whose first digit comes 0-23 bytes into the token, after letters and
+ * dashes, with 3-5 digits, under an id key and after an id word, in texts of at most 64 bytes (the
+ * one-word walk's backward digit fill must keep every start that reaches a digit). */
+static void test_ids_digits_deep_in_token(void)
+{
+    pw_detector *d = NULL;
+    pw_detect_scratch *s = NULL;
+    CHECK(pw_detector_new(NULL, &d, NULL) == PW_OK);
+    CHECK(pw_detect_scratch_new(d, &s, NULL) == PW_OK);
+    if (!d || !s)
+        return;
+    char b[80];
+    size_t hits = 0;
+    int failures = 0;
+    for (int lead = 0; lead < 24; lead++)
+        for (int digits = 3; digits <= 5; digits++)
+            for (int form = 0; form < 4 && failures < 5; form++) {
+                size_t n = (size_t)snprintf(b, sizeof b, "%s", form & 1 ? "MRN " : "see ");
+                for (int k = 0; k < lead; k++)
+                    b[n++] = form & 2 && k % 5 == 4 ? '-' : (char)("ABCDEFGHJKabcdefghjk"[rnd(20)]);
+                for (int k = 0; k < digits; k++)
+                    b[n++] = (char)('0' + rnd(10));
+                n += (size_t)snprintf(b + n, sizeof b - n, " ok");
+                /* round 6: the key "mrn"; round 0: no key */
+                failures += !compare_detectors(d, s, b, n, form & 1 ? 0 : 6, &hits);
+            }
+    CHECK_INT(failures, 0);
+    CHECK(hits > 100);
+    pw_detect_scratch_free(s);
+    pw_detector_free(d);
+}
+
 PW_TEST_MAIN(PW_TEST(test_masks_match_bytes), PW_TEST(test_masks_every_byte),
-             PW_TEST(test_candidates_match_definition), PW_TEST(test_candidates_find_every_hit))
+             PW_TEST(test_candidates_match_definition), PW_TEST(test_candidates_find_every_hit),
+             PW_TEST(test_ids_digits_deep_in_token))
