@@ -262,7 +262,9 @@ static int decoded_first(pw_scan *sc, pw_seg *in, int depth)
 {
     if (sc->d->n_forms || depth >= PW_DETECT_MAX_LAYERS || !has_pct_escape(in->s, in->n))
         return 0;
-    int plus = in->in_query && memchr(in->s, '+', in->n) != NULL;
+    /* engine-url10: '+' means a space in a query's value; with no '+' in it that changes
+     * nothing, so no search for one first */
+    int plus = in->in_query;
     pw_seg dec;
     in->sum = NULL;
     if (!pw_seg_pct_decode(sc->a, in, plus, &dec)) {
