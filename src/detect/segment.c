@@ -62,6 +62,31 @@ static inline void copy_offsets(const pw_seg *g, size_t i, size_t len, uint32_t 
     }
 }
 
+#if defined(__SSE2__) && defined(__x86_64__)
+/* dst[0, len) = src[0, len) for len < 16, in at most two overlapping loads and stores a size */
+static inline void copy_short(char *dst, const char *src, size_t len)
+{
+    if (len >= 8) {
+        uint64_t x, y;
+        memcpy(&x, src, 8);
+        memcpy(&y, src + len - 8, 8);
+        memcpy(dst, &x, 8);
+        memcpy(dst + len - 8, &y, 8);
+    } else if (len >= 4) {
+        uint32_t x, y;
+        memcpy(&x, src, 4);
+        memcpy(&y, src + len - 4, 4);
+        memcpy(dst, &x, 4);
+        memcpy(dst + len - 4, &y, 4);
+    } else if (len > 0) {
+        char x = src[0], y = src[len / 2], z = src[len - 1];
+        dst[0] = x;
+        dst[len / 2] = y;
+        dst[len - 1] = z;
+    }
+}
+#endif
+
 /* Copy g's bytes from i up to the first byte decoding may change ('%', or '+' when it means a
  * space) to buf + o, with their original spans; returns that byte's offset (g->n when none),
  * *o moved past the copy. engine-url8: with SSE2, sixteen bytes are stored and looked at in one
@@ -85,6 +110,20 @@ static size_t copy_plain_run(const pw_seg *g, size_t i, int plus_is_space, char 
             *o = at + (i - from);
             return i;
         }
+    }
+    if (i < n && n >= 16) { /* engine-url10: the last, partial block as the sixteen bytes ending
+                               at n, shifted, instead of a byte at a time */
+        size_t base = n - 16;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + base));
+        unsigned bits = (unsigned)_mm_movemask_epi8(
+                            _mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, plus))) >>
+                        (i - base);
+        size_t stop = bits ? i + (size_t)__builtin_ctz(bits) : n;
+        copy_short(buf + at + (i - from), s + i, stop - i);
+        i = stop;
+        copy_offsets(g, from, i - from, os + at, oe + at);
+        *o = at + (i - from);
+        return i;
     }
 #endif
     for (; i < n; i++) {
@@ -223,7 +262,9 @@ static int decoded_first(pw_scan *sc, pw_seg *in, int depth)
 {
     if (sc->d->n_forms || depth >= PW_DETECT_MAX_LAYERS || !has_pct_escape(in->s, in->n))
         return 0;
-    int plus = in->in_query && memchr(in->s, '+', in->n) != NULL;
+    /* engine-url10: '+' means a space in a query's value; with no '+' in it that changes
+     * nothing, so no search for one first */
+    int plus = in->in_query;
     pw_seg dec;
     in->sum = NULL;
     if (!pw_seg_pct_decode(sc->a, in, plus, &dec)) {

@@ -507,6 +507,18 @@ static void test_decode_paths_as_reference(void)
                     have |= s[i] == '%' || s[i] == '+';
                 if (may_decode(s, n) != have && wrong++ < 5)
                     fprintf(stderr, "  may_decode wrong for %s\n", s);
+                if (!memchr(s, '+', n)) { /* engine-url10: decoded_first passes plus without a
+                                             look for '+': without one, plus changes nothing */
+                    pw_seg g = {.s = s, .n = n, .base = 5}, d0, d1;
+                    int c0 = pw_seg_pct_decode(&a, &g, 0, &d0),
+                        c1 = pw_seg_pct_decode(&a, &g, 1, &d1);
+                    cases++;
+                    if ((c0 != c1 || (c0 && (d0.n != d1.n || memcmp(d0.s, d1.s, d0.n) != 0 ||
+                                             memcmp(d0.ostart, d1.ostart, d0.n * 4) != 0 ||
+                                             memcmp(d0.oend, d1.oend, d0.n * 4) != 0))) &&
+                        wrong++ < 5)
+                        fprintf(stderr, "  plus changes the decode of %s\n", s);
+                }
                 for (int plus = 0; plus < 2; plus++) {
                     pw_seg g = {.s = s, .n = n, .base = 5};
                     for (int layer = 0; layer < 2; layer++) {
