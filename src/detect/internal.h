@@ -12,13 +12,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
 #include <emmintrin.h>
 #endif
 
 #include "detect/context_cache.h"
 #include "detect/vocab.h"
 #include "phiwall/detect.h"
+#include "phiwall/text.h"
 
 /* Maximum percent-decoding layers and nested URLs followed. */
 #define PW_DETECT_MAX_LAYERS    3
@@ -508,8 +509,22 @@ size_t pw_url_parts_paths(const char *s, size_t n, pw_url_part *parts, size_t ma
  * matches that cross a '/' are added (each part alone is scanned by pw_scan_url). */
 void pw_scan_path_phrases(pw_scan *sc, const pw_seg *g, const pw_url_part *parts, size_t np);
 
-/* Percent-decode one layer of g into out (maps in the arena). 0 if nothing to decode. */
+/* Percent-decode one layer of g into out (maps in the arena). 0 if nothing to decode, or out of
+ * memory when s holds an escape (pw_has_pct_escape). */
 int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *out);
+
+/* Whether s[0..n) holds a %XX escape (pw_seg_pct_decode would change it). */
+static inline __attribute__((always_inline)) int pw_has_pct_escape(const char *s, size_t n)
+{
+    const char *p = memchr(s, '%', n);
+    while (p) {
+        size_t i = (size_t)(p - s);
+        if (i + 2 < n && pw_hex_value(s[i + 1]) >= 0 && pw_hex_value(s[i + 2]) >= 0)
+            return 1;
+        p = memchr(p + 1, '%', n - i - 1);
+    }
+    return 0;
+}
 
 /* Key classification ("ud[em]" -> EMAIL, "patient_id" -> PATIENT_ID). */
 pw_ctx pw_ctx_from_key(const char *key, size_t n);
@@ -654,7 +669,7 @@ static inline size_t pw_find_char(const char *s, size_t i, size_t n, char c)
 {
     if (i >= n)
         return n;
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
     if (n >= 16) {
         const __m128i cv = _mm_set1_epi8(c);
         for (; i + 16 <= n; i += 16) {

@@ -21,7 +21,7 @@
  */
 #include <string.h>
 
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
 #include <emmintrin.h>
 #endif
 
@@ -599,7 +599,7 @@ static const unsigned char title_marks[256] = {
  * 0x80 at a time (a title of 100 bytes had a table look per byte, three times). */
 static size_t next_title_mark(const char *s, size_t i, size_t n, unsigned want)
 {
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
     for (; i + 16 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         __m128i m = _mm_or_si128(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),

@@ -42,8 +42,12 @@ static pw_seg run_segment(pw_scan *sc, const pw_seg *g, size_t from, size_t to)
     t.sum = NULL;
     pw_seg dec;
     for (int layer = 0; layer < PW_DETECT_MAX_LAYERS && memchr(t.s, '%', t.n); layer++) {
-        if (!pw_seg_pct_decode(sc->a, &t, 0, &dec))
+        if (!pw_seg_pct_decode(sc->a, &t, 0, &dec)) {
+            if (pw_has_pct_escape(
+                    t.s, t.n)) /* out of memory: this scan's "no phrase" is not remembered */
+                sc->degraded = 1;
             break;
+        }
         t = dec;
     }
     return t;

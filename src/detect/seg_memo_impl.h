@@ -110,8 +110,9 @@ static inline size_t memo_slot(uint64_t h, size_t slots)
 }
 
 /* h mixed with the n bytes at s, eight at a time (the last eight overlap when n is not a
- * multiple). engine-url9: up to sixteen bytes (most names, values and spans) without the loop,
- * the same number as the loop gives. */
+ * multiple). engine-url9: up to sixteen bytes (most names, values and spans) without the loop;
+ * for n == 8 that mixes the word twice where the loop mixes it once — a different number, which
+ * is fine: these hashes are only ever compared with hashes made by this same function. */
 static inline uint64_t mix_bytes(uint64_t h, const char *s, size_t n)
 {
     if (n <= 16) {
@@ -160,7 +161,7 @@ static inline seg_memo_entry *set_of(const pw_scan *sc, const pw_seg_memo_key *k
  * in load_short), without a loop for the short ones. */
 static inline int same_bytes(const char *b, const char *s, size_t n)
 {
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
     if (n > 16) {
         for (size_t i = 0; i + 16 < n; i += 16)
             if (_mm_movemask_epi8(_mm_cmpeq_epi8(
@@ -229,7 +230,7 @@ static inline int may_decode(const char *s, size_t n)
 {
     size_t i = 0;
     uint64_t v;
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
     if (n >= 16) { /* engine-url8: sixteen bytes a compare ("cid=0367363730.0443833642") */
         const __m128i pct = _mm_set1_epi8('%'), plus = _mm_set1_epi8('+');
         for (;; i += 16) {

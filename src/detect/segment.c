@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
 #include <emmintrin.h>
 #endif
 
@@ -36,7 +36,7 @@ static size_t orig_end(const pw_seg *g, size_t i)
 static void fill_offsets(uint32_t *os, uint32_t *oe, uint32_t at, size_t len)
 {
     size_t k = 0;
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
     __m128i v = _mm_add_epi32(_mm_set1_epi32((int)at), _mm_set_epi32(3, 2, 1, 0));
     const __m128i one = _mm_set1_epi32(1), four = _mm_set1_epi32(4);
     for (; k < len; k += 4) {
@@ -62,7 +62,7 @@ static inline void copy_offsets(const pw_seg *g, size_t i, size_t len, uint32_t 
     }
 }
 
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
 /* dst[0, len) = src[0, len) for len < 16, in at most two overlapping loads and stores a size */
 static inline void copy_short(char *dst, const char *src, size_t len)
 {
@@ -97,7 +97,7 @@ static size_t copy_plain_run(const pw_seg *g, size_t i, int plus_is_space, char 
 {
     const char *s = g->s;
     size_t n = g->n, from = i, at = *o;
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
     const __m128i pct = _mm_set1_epi8('%'), plus = _mm_set1_epi8(plus_is_space ? '+' : '%');
     for (; i + 16 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
@@ -184,18 +184,6 @@ int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *o
     return 1;
 }
 
-static inline __attribute__((always_inline)) int has_pct_escape(const char *s, size_t n)
-{
-    const char *p = memchr(s, '%', n);
-    while (p) {
-        size_t i = (size_t)(p - s);
-        if (i + 2 < n && pw_hex_value(s[i + 1]) >= 0 && pw_hex_value(s[i + 2]) >= 0)
-            return 1;
-        p = memchr(p + 1, '%', n - i - 1);
-    }
-    return 0;
-}
-
 static int decoded_is_url(const pw_seg *g)
 {
     size_t i = 0;
@@ -260,7 +248,7 @@ static void scan_layer(pw_scan *sc, pw_seg *dec, int depth)
  * its next layer, without a summary of this one. 0 if it is no such segment. */
 static int decoded_first(pw_scan *sc, pw_seg *in, int depth)
 {
-    if (sc->d->n_forms || depth >= PW_DETECT_MAX_LAYERS || !has_pct_escape(in->s, in->n))
+    if (sc->d->n_forms || depth >= PW_DETECT_MAX_LAYERS || !pw_has_pct_escape(in->s, in->n))
         return 0;
     /* engine-url10: '+' means a space in a query's value; with no '+' in it that changes
      * nothing, so no search for one first */
@@ -444,7 +432,7 @@ static void scan_segment(pw_scan *sc, pw_seg *in, int depth)
         pw_canary_scan(sc, g);
     int plus = g->in_query && (cls & PW_SUM_PLUS);
     if (depth < PW_DETECT_MAX_LAYERS &&
-        (((cls & PW_SUM_PCT) && has_pct_escape(g->s, g->n)) || plus)) {
+        (((cls & PW_SUM_PCT) && pw_has_pct_escape(g->s, g->n)) || plus)) {
         pw_seg dec;
         if (pw_seg_pct_decode(sc->a, g, plus, &dec)) {
             scan_layer(sc, &dec, depth);

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
 #include <emmintrin.h>
 #endif
 
@@ -20,7 +20,7 @@
 static size_t find_authority_end(const char *s, size_t i, size_t n)
 {
     static const unsigned char stop[256] = {['/'] = 1, ['?'] = 1, ['#'] = 1};
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
     for (; i + 16 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')),
@@ -121,7 +121,7 @@ static void split_params(part_sink *k, const char *s, size_t b, size_t e)
 static inline unsigned delim_bits(const char *s, size_t pos, size_t n, char a, char b, char c,
                                   char d)
 {
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
     if (n >= 16) { /* the last, partial block is the sixteen bytes ending at n, shifted */
         size_t at = pos + 16 <= n ? pos : n - 16;
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + at));
