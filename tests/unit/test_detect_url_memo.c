@@ -166,6 +166,20 @@ static size_t make_urls(char (*out)[256], size_t max)
     return n;
 }
 
+/* What a fresh scratch finds in value (under key, as type): the answer a kept scratch must give.
+ * The hits live in t->a. */
+static void fresh_scan(dt_ctx *t, const char *key, const char *value, pw_field_type type,
+                       pw_hit **ref, size_t *nref)
+{
+    pw_detect_scratch *s = NULL;
+    *ref = NULL;
+    *nref = 0;
+    CHECK(pw_detect_scratch_new(t->d, &s, NULL) == PW_OK);
+    CHECK(pw_detect_scan(t->d, s, &t->a, key, value, strlen(value), type, ref, nref, NULL) ==
+          PW_OK);
+    pw_detect_scratch_free(s);
+}
+
 static void test_urls_same_as_fresh(void)
 {
     enum { URLS = 200 };
@@ -176,13 +190,9 @@ static void test_urls_same_as_fresh(void)
     size_t wrong = 0, with_hits = 0;
     for (int round = 0; round < 3; round++)
         for (size_t i = 0; i < nu; i++) {
-            pw_detect_scratch *s = NULL;
-            pw_hit *ref = NULL;
-            size_t nref = 0;
-            CHECK(pw_detect_scratch_new(t.d, &s, NULL) == PW_OK);
-            CHECK(pw_detect_scan(t.d, s, &t.a, NULL, urls[i], strlen(urls[i]), PW_FT_URL, &ref,
-                                 &nref, NULL) == PW_OK);
-            pw_detect_scratch_free(s);
+            pw_hit *ref;
+            size_t nref;
+            fresh_scan(&t, NULL, urls[i], PW_FT_URL, &ref, &nref);
             dt_scan(&t, NULL, urls[i], PW_FT_URL);
             with_hits += round == 0 && nref > 0;
             if (!dt_same_hits(t.h, t.n, ref, nref) && wrong++ < 5)
@@ -259,13 +269,9 @@ static void test_same_bytes_other_key(void)
     CHECK(dt_open(&t, NULL, 0));
     size_t wrong = 0, with_hits = 0;
     for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
-        pw_detect_scratch *s = NULL;
-        pw_hit *ref = NULL;
-        size_t nref = 0;
-        CHECK(pw_detect_scratch_new(t.d, &s, NULL) == PW_OK);
-        CHECK(pw_detect_scan(t.d, s, &t.a, seq[i].key, seq[i].value, strlen(seq[i].value),
-                             seq[i].type, &ref, &nref, NULL) == PW_OK);
-        pw_detect_scratch_free(s);
+        pw_hit *ref;
+        size_t nref;
+        fresh_scan(&t, seq[i].key, seq[i].value, seq[i].type, &ref, &nref);
         dt_scan(&t, seq[i].key, seq[i].value, seq[i].type);
         with_hits += nref > 0;
         if (!dt_same_hits(t.h, t.n, ref, nref) && ++wrong)
@@ -312,13 +318,9 @@ static void test_quiet_memo_by_path(void)
     size_t wrong = 0, with_hits = 0, quiet = 0, refills = 0;
     for (int round = 0; round < 3; round++)
         for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
-            pw_detect_scratch *s = NULL;
-            pw_hit *ref = NULL;
-            size_t nref = 0;
-            CHECK(pw_detect_scratch_new(t.d, &s, NULL) == PW_OK);
-            CHECK(pw_detect_scan(t.d, s, &t.a, NULL, urls[i], strlen(urls[i]), PW_FT_URL, &ref,
-                                 &nref, NULL) == PW_OK);
-            pw_detect_scratch_free(s);
+            pw_hit *ref;
+            size_t nref;
+            fresh_scan(&t, NULL, urls[i], PW_FT_URL, &ref, &nref);
             dt_scan(&t, NULL, urls[i], PW_FT_URL);
             if (round == 0) {
                 int breast = 0;
