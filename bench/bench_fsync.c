@@ -155,8 +155,14 @@ static int other_run(const char *dir, long n, double mbps)
 
 int main(int argc, char **argv)
 {
-    if (argc > 4 && strcmp(argv[1], "--other") == 0)
-        return other_run(argv[2], strtol(argv[3], NULL, 10), atof(argv[4]));
+    if (argc > 4 && strcmp(argv[1], "--other") == 0) {
+        long n = strtol(argv[3], NULL, 10);
+        if (n < 600 || n > 1000000) { /* a block of 200 for each mode at least */
+            fprintf(stderr, "bench_fsync: --other: COUNT must be 600..1000000\n");
+            return 2;
+        }
+        return other_run(argv[2], n, atof(argv[4]));
+    }
     if (argc < 2) {
         fprintf(stderr, "usage: bench_fsync DIR [COUNT]\n");
         return 2;
