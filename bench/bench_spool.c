@@ -25,6 +25,20 @@
  * p50/p90/p99/p99.9/max, group commits and fsyncs per event, and CPU µs per event.
  * PW_BENCH_FSYNC_US=N (either mode): every fsync/fdatasync sleeps N µs first, a slower disk
  * simulated the same way for any build (the interposed calls below).
+ *
+ * The other writers on the spool's disk (paced mode; does the WAL's fdatasync wait for them?):
+ *   --paced DIR RATE SECONDS DELIVER audit   each put goes through the gateway's committer
+ *       (gw_commit.c) with an audit log in DIR: per event an "accepted" and two "queued" records
+ *       (~2 KB, as the gateway's ingest writes them), appended after each group commit and
+ *       fdatasync'd every 100 ms, as the gateway does. PW_BENCH_AUDIT_DIR=/dev/shm puts the log
+ *       elsewhere: the same CPU work with no audit writeback on the spool's disk (the control).
+ *   --paced DIR RATE SECONDS DELIVER raw:N   a plain appender thread instead: N bytes per
+ *       completed event written every 1 ms to a file in DIR, fdatasync'd every 100 ms (no
+ *       gateway code: the disk's behaviour alone).
+ * The checkpointer (pw-ckpt) runs in every paced run, as in the gateway. Every paced run also
+ * times each fsync/fdatasync with the file it was for (the interposed calls below) and splits the
+ * WAL's syncs (one per group commit) by what else synced while they ran: nothing else of the
+ * process, the database file (the checkpointer's copies), or the audit log / raw:N file.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -34,10 +48,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
+#include "gw_commit.h"
 #include "spool.h"
 
 /* ---- fsync counting: SQLite calls these through the dynamic linker, so ours run first ---- */
@@ -59,18 +76,68 @@ static void sync_delay(void)
     }
 }
 
-int fsync(int fd)
+/* Paced mode: every sync's file and interval, to tell whether a commit's WAL sync ran while
+ * the checkpointer's sync of the database file or the audit log's sync was in progress. */
+enum { SYNC_WAL, SYNC_DB, SYNC_AUDIT, SYNC_OTHER, SYNC_KINDS };
+static const char *const sync_kind_names[SYNC_KINDS] = {"spool WAL", "spool db file",
+                                                        "audit log (or raw:N)", "other"};
+typedef struct sync_rec {
+    int kind;
+    int64_t t0, t1;
+} sync_rec;
+#define SYNC_LOG_MAX 400000
+static sync_rec *sync_log;
+static atomic_long sync_log_n;
+
+static int64_t clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int sync_kind(int fd)
+{
+    char link[64], target[600];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n <= 0)
+        return SYNC_OTHER;
+    target[n] = '\0';
+    size_t len = (size_t)n;
+    if (len > 4 && strcmp(target + len - 4, "-wal") == 0)
+        return SYNC_WAL;
+    if (len > 3 && strcmp(target + len - 3, ".db") == 0)
+        return SYNC_DB;
+    if ((len > 6 && strcmp(target + len - 6, ".audit") == 0) ||
+        (len > 4 && strcmp(target + len - 4, ".raw") == 0))
+        return SYNC_AUDIT;
+    return SYNC_OTHER;
+}
+
+static int logged_sync(long nr, int fd)
 {
     atomic_fetch_add(&n_syncs, 1);
     sync_delay();
-    return (int)syscall(SYS_fsync, fd);
+    if (!sync_log)
+        return (int)syscall(nr, fd);
+    int kind = sync_kind(fd);
+    int64_t t0 = clock_ns();
+    int rc = (int)syscall(nr, fd);
+    long i = atomic_fetch_add(&sync_log_n, 1);
+    if (i < SYNC_LOG_MAX)
+        sync_log[i] = (sync_rec){kind, t0, clock_ns()};
+    return rc;
+}
+
+int fsync(int fd)
+{
+    return logged_sync(SYS_fsync, fd);
 }
 
 int fdatasync(int fd)
 {
-    atomic_fetch_add(&n_syncs, 1);
-    sync_delay();
-    return (int)syscall(SYS_fdatasync, fd);
+    return logged_sync(SYS_fdatasync, fd);
 }
 
 /* ---- measuring ---------------------------------------------------------------------------- */
@@ -314,6 +381,105 @@ static void paced_done(void *ctx, pw_status st, const pw_err *err)
     atomic_fetch_add(&paced_done_n, 1);
 }
 
+static void paced_committed(void *ctx, pw_status spool_st, pw_status audit_st,
+                            pw_gw_commit_dups dups)
+{
+    (void)audit_st;
+    (void)dups;
+    paced_done(ctx, spool_st, NULL);
+}
+
+/* What the gateway's ingest hands the committer for one event (gw_ingest.c audit_event): an
+ * "accepted" record, then "queued" per destination with the fields map that allowed it. */
+typedef struct paced_event {
+    char id[48];
+    pw_spool_put_item items[2];
+    pw_audit_record recs[3];
+} paced_event;
+
+static const char FIELDS_META[] =
+    "{\"action_source\":\"allow: meta standard fields\",\"custom_data.page_category\":\"allow: "
+    "page category (taxonomy)\",\"event_name\":\"allow: taxonomy name\",\"event_source_url\":"
+    "\"allow: origin only (path stripped)\",\"event_time\":\"allow: meta standard fields\","
+    "\"user_data.em\":\"allow: hashed identifier (sha256)\",\"user_data.client_ip_address\":"
+    "\"drop: network identifier\",\"user_data.client_user_agent\":\"allow: meta standard "
+    "fields\"}";
+static const char FIELDS_GA4[] =
+    "{\"client_id\":\"allow: pseudonymous id\",\"events[0].name\":\"allow: taxonomy name\","
+    "\"events[0].params.engagement_time_msec\":\"allow: ga4 standard params\",\"events[0]."
+    "params.page_category\":\"allow: page category (taxonomy)\",\"events[0].params."
+    "session_id\":\"allow: ga4 standard params\",\"events[0].params.page_location\":\"allow: "
+    "origin only (path stripped)\",\"user_properties\":\"drop: not in the allow list\"}";
+
+static void paced_event_fill(paced_event *e, long i, int64_t now_ms)
+{
+    event_id(e->id, sizeof e->id, i);
+    e->items[0] = (pw_spool_put_item){e->id, "meta", META, sizeof META - 1, 0, 0};
+    e->items[1] = (pw_spool_put_item){e->id, "ga4", GA4, sizeof GA4 - 1, 0, 0};
+    e->recs[0] = (pw_audit_record){.time_ms = now_ms,
+                                   .event_id = e->id,
+                                   .event_name = "schedule",
+                                   .action = PW_AUDIT_ACCEPTED,
+                                   .rule = "ingest: valid event"};
+    e->recs[1] = (pw_audit_record){.time_ms = now_ms,
+                                   .event_id = e->id,
+                                   .event_name = "schedule",
+                                   .destination = "meta",
+                                   .action = PW_AUDIT_QUEUED,
+                                   .rule = "meta: allow scheduling events (taxonomy only)",
+                                   .fields_json = FIELDS_META};
+    e->recs[2] = e->recs[1];
+    e->recs[2].destination = "ga4";
+    e->recs[2].rule = "ga4: allow scheduling events (taxonomy only)";
+    e->recs[2].fields_json = FIELDS_GA4;
+}
+
+/* raw:N — a plain appender: N bytes per completed event every 1 ms, fdatasync every 100 ms. */
+typedef struct raw_appender {
+    int fd;
+    long bytes_per_event;
+    long long written, syncs;
+    double sync_ms_max;
+} raw_appender;
+
+static void *raw_main(void *arg)
+{
+    raw_appender *r = arg;
+    long seen = 0;
+    char *buf = NULL;
+    size_t cap = 0;
+    int64_t last_sync = mono_ns();
+    while (!atomic_load(&paced_stop)) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+        long now_done = atomic_load(&paced_done_n);
+        size_t len = (size_t)(now_done - seen) * (size_t)r->bytes_per_event;
+        seen = now_done;
+        if (len > cap) {
+            free(buf);
+            cap = len * 2;
+            buf = malloc(cap);
+            if (!buf)
+                exit(1);
+            memset(buf, 'a', cap);
+        }
+        if (len && write(r->fd, buf, len) != (ssize_t)len)
+            exit(1);
+        r->written += (long long)len;
+        int64_t t = mono_ns();
+        if (t - last_sync >= 100000000) {
+            if (fdatasync(r->fd) != 0)
+                exit(1);
+            double took = (double)(mono_ns() - t) / 1e6;
+            r->sync_ms_max = took > r->sync_ms_max ? took : r->sync_ms_max;
+            r->syncs++;
+            last_sync = mono_ns();
+        }
+    }
+    free(buf);
+    return NULL;
+}
+
 typedef struct forwarder {
     pw_spool *s;
     const char *dest;
@@ -366,11 +532,160 @@ static unsigned long long metric(const char *text, const char *name)
     return v;
 }
 
-static int paced(const char *dir, long rate, double seconds, int deliver)
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void print_syncs(const char *what, double *ms, long n)
+{
+    if (n == 0) {
+        printf("  %-44s %6ld\n", what, n);
+        return;
+    }
+    qsort(ms, (size_t)n, sizeof *ms, cmp_double);
+    printf("  %-44s %6ld   p50 %6.2f  p90 %6.2f  p99 %6.2f  max %6.2f ms\n", what, n, ms[n / 2],
+           ms[n * 9 / 10], ms[n * 99 / 100], ms[n - 1]);
+}
+
+/* The WAL's syncs (each commit's) split by what else was syncing when they ran: the database
+ * file (the checkpointer's copies), the audit log, or nothing else of this process. */
+static void print_sync_overlap(void)
+{
+    long n = atomic_load(&sync_log_n);
+    n = n < SYNC_LOG_MAX ? n : SYNC_LOG_MAX;
+    size_t bytes = ((size_t)n + 1) * sizeof(double);
+    double *alone = malloc(bytes), *with_db = malloc(bytes), *with_audit = malloc(bytes);
+    if (!alone || !with_db || !with_audit)
+        exit(1);
+    long n_alone = 0, n_db = 0, n_audit = 0, count[SYNC_KINDS] = {0};
+    double others_ms[SYNC_KINDS] = {0}, others_max[SYNC_KINDS] = {0};
+    for (long i = 0; i < n; i++) {
+        const sync_rec *r = &sync_log[i];
+        double ms = (double)(r->t1 - r->t0) / 1e6;
+        count[r->kind]++;
+        others_ms[r->kind] += ms;
+        others_max[r->kind] = ms > others_max[r->kind] ? ms : others_max[r->kind];
+        if (r->kind != SYNC_WAL)
+            continue;
+        int db = 0, audit = 0;
+        for (long k = 0; k < n; k++) {
+            const sync_rec *o = &sync_log[k];
+            if (o->kind == SYNC_WAL || o->kind == SYNC_OTHER || o->t1 <= r->t0 || o->t0 >= r->t1)
+                continue;
+            db |= o->kind == SYNC_DB;
+            audit |= o->kind == SYNC_AUDIT;
+        }
+        if (db)
+            with_db[n_db++] = ms;
+        else if (audit)
+            with_audit[n_audit++] = ms;
+        else
+            alone[n_alone++] = ms;
+    }
+    printf("syncs by file: ");
+    for (int k = 0; k < SYNC_KINDS; k++)
+        printf("%s%s %ld (mean %.2f, max %.2f ms)", k ? ", " : "", sync_kind_names[k], count[k],
+               count[k] ? others_ms[k] / (double)count[k] : 0.0, others_max[k]);
+    printf("\nthe WAL's syncs (one per group commit), by what else synced meanwhile:\n");
+    print_syncs("nothing else", alone, n_alone);
+    print_syncs("the db file's (checkpointer)", with_db, n_db);
+    print_syncs("the audit log's or raw:N's (not the db file's)", with_audit, n_audit);
+    free(alone);
+    free(with_db);
+    free(with_audit);
+}
+
+/* The other writer of a paced run: none, the gateway's committer with its audit log, or raw. */
+typedef struct other_writer {
+    const char *mode; /* "none", "audit" or "raw:N" */
+    char path[600];
+    pw_audit *audit;
+    pw_gw_committer *committer;
+    paced_event *events;
+    raw_appender raw;
+    pthread_t raw_thread;
+} other_writer;
+
+static int other_start(other_writer *o, const char *dir, pw_spool *s, long n)
+{
+    if (strcmp(o->mode, "audit") == 0) {
+        const char *adir = getenv("PW_BENCH_AUDIT_DIR");
+        snprintf(o->path, sizeof o->path, "%s/bench_spool_%d.audit", adir && adir[0] ? adir : dir,
+                 (int)getpid());
+        unlink(o->path);
+        pw_err err = {0};
+        o->events = calloc((size_t)n, sizeof *o->events);
+        if (!o->events || pw_audit_open(o->path, &o->audit, &err) != PW_OK ||
+            pw_gw_committer_new(s, o->audit, NULL, NULL, &o->committer, &err) != PW_OK) {
+            fprintf(stderr, "bench_spool: audit: %s\n", err.msg);
+            return 0;
+        }
+        return 1;
+    }
+    if (strncmp(o->mode, "raw:", 4) == 0) {
+        snprintf(o->path, sizeof o->path, "%s/bench_spool_%d.raw", dir, (int)getpid());
+        o->raw.bytes_per_event = atol(o->mode + 4);
+        o->raw.fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+        return o->raw.fd >= 0 && o->raw.bytes_per_event > 0 &&
+               pthread_create(&o->raw_thread, NULL, raw_main, &o->raw) == 0;
+    }
+    return strcmp(o->mode, "none") == 0;
+}
+
+/* Put event i: straight into the spool, or through the committer as the gateway does. */
+static pw_status paced_put(other_writer *o, pw_spool *s, long i, pw_err *err)
+{
+    if (o->committer) {
+        paced_event *e = &o->events[i];
+        paced_event_fill(e, i, (int64_t)time(NULL) * 1000);
+        pw_gw_prepared pr = {.items = e->items,
+                             .n_items = 2,
+                             .recs = e->recs,
+                             .n_recs = 3,
+                             .n_events = 1,
+                             .n_accepted = 1};
+        return pw_gw_commit_submit(o->committer, &pr, paced_committed, (void *)(intptr_t)i, err);
+    }
+    char id[48];
+    event_id(id, sizeof id, i);
+    pw_spool_put_item items[2] = {{id, "meta", META, sizeof META - 1, 0, 0},
+                                  {id, "ga4", GA4, sizeof GA4 - 1, 0, 0}};
+    return pw_spool_put_async(s, items, 2, paced_done, (void *)(intptr_t)i, err);
+}
+
+/* Stops the other writer (the committer's last audit sync included) and says what it wrote. */
+static void other_stop(other_writer *o, long n)
+{
+    if (o->committer) {
+        pw_gw_committer_free(o->committer);
+        struct stat st;
+        long long size = stat(o->path, &st) == 0 ? (long long)st.st_size : 0;
+        pw_audit_close(o->audit);
+        printf("other writer: the committer's audit log %s, %.0f bytes per event\n", o->path,
+               (double)size / (double)n);
+        unlink(o->path);
+        free(o->events);
+    } else if (o->raw.fd > 0) {
+        pthread_join(o->raw_thread, NULL);
+        close(o->raw.fd);
+        printf("other writer: raw appender %s, %ld bytes per event, %.0f bytes, %lld fdatasyncs "
+               "(slowest %.2f ms)\n",
+               o->path, o->raw.bytes_per_event, (double)o->raw.written, o->raw.syncs,
+               o->raw.sync_ms_max);
+        unlink(o->path);
+    } else {
+        printf("other writer: none\n");
+    }
+}
+
+static int paced(const char *dir, long rate, double seconds, int deliver, const char *other)
 {
     long n = (long)((double)rate * seconds);
     if (rate <= 0 || n <= 0)
         return 2;
+    other_writer ow = {.mode = other};
     char path[512];
     snprintf(path, sizeof path, "%s/bench_spool_%d.db", dir, (int)getpid());
     remove_db(path);
@@ -382,6 +697,11 @@ static int paced(const char *dir, long rate, double seconds, int deliver)
         return 1;
     }
     paced_lat = calloc((size_t)n, sizeof *paced_lat);
+    sync_log = calloc(SYNC_LOG_MAX, sizeof *sync_log);
+    if (!other_start(&ow, dir, s, n)) {
+        fprintf(stderr, "bench_spool: other writer '%s': none, audit or raw:BYTES\n", other);
+        return 2;
+    }
     forwarder fw[2] = {{s, "meta", 0}, {s, "ga4", 0}};
     pthread_t th[2];
     if (deliver)
@@ -393,12 +713,8 @@ static int paced(const char *dir, long rate, double seconds, int deliver)
         int64_t at = start + i * step;
         struct timespec ts = {at / 1000000000, at % 1000000000};
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-        char id[48];
-        event_id(id, sizeof id, i);
-        pw_spool_put_item items[2] = {{id, "meta", META, sizeof META - 1, 0, 0},
-                                      {id, "ga4", GA4, sizeof GA4 - 1, 0, 0}};
         paced_lat[i] = mono_ns();
-        if (pw_spool_put_async(s, items, 2, paced_done, (void *)(intptr_t)i, &err) != PW_OK) {
+        if (paced_put(&ow, s, i, &err) != PW_OK) {
             fprintf(stderr, "bench_spool: put: %s\n", err.msg);
             return 1;
         }
@@ -420,6 +736,7 @@ static int paced(const char *dir, long rate, double seconds, int deliver)
     if (getenv("PW_SPOOL_PHASES"))
         fwrite(b.data, 1, b.len, stderr);
     pw_buf_free(&b);
+    other_stop(&ow, n);
     pw_spool_close(s);
     remove_db(path);
     qsort(paced_lat, (size_t)n, sizeof *paced_lat, cmp_i64);
@@ -443,8 +760,9 @@ static int paced(const char *dir, long rate, double seconds, int deliver)
            atomic_load(&paced_failed), d.cpu_s * 1e6 / (double)n);
     if (deliver)
         printf("acked meta %ld, ga4 %ld\n", fw[0].acked, fw[1].acked);
-    printf("reproduce: ./build/bench/bench_spool --paced %s %ld %g %d\n", dir, rate, seconds,
-           deliver);
+    print_sync_overlap();
+    printf("reproduce: ./build/bench/bench_spool --paced %s %ld %g %d %s\n", dir, rate, seconds,
+           deliver, other);
     free(paced_lat);
     return atomic_load(&paced_failed) ? 1 : 0;
 }
@@ -453,7 +771,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--paced") == 0)
         return paced(argc > 2 ? argv[2] : "/tmp", argc > 3 ? atol(argv[3]) : 10000,
-                     argc > 4 ? atof(argv[4]) : 5, argc > 5 ? atoi(argv[5]) : 0);
+                     argc > 4 ? atof(argv[4]) : 5, argc > 5 ? atoi(argv[5]) : 0,
+                     argc > 6 ? argv[6] : "none");
 
     const char *dir = argc > 1 ? argv[1] : "/tmp";
     long n = argc > 2 ? atol(argv[2]) : 20000;
