@@ -10,11 +10,13 @@
 
 #include "detect/internal.h"
 
-/* 1 if part p holds a letter: a phrase never runs through an ID slug ("/patients/12345/"). */
+/* 1 if part p holds a letter: a phrase never runs through an ID slug ("/patients/12345/"). A
+ * byte >= 0x80 counts: it is part of a letter of another script ("/ko/HIV/검사/"), which the
+ * health scan reads as a word. */
 static int has_letter(const char *s, const pw_url_part *p)
 {
     for (size_t i = p->val_start; i < p->val_end; i++)
-        if (pw_isalpha((unsigned char)s[i]))
+        if (pw_isalpha((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
             return 1;
     return 0;
 }
@@ -85,16 +87,35 @@ static size_t word_next_to(const char *s, size_t lo, size_t hi, size_t p, int di
     return to - from;
 }
 
+/* 1 if s[0..n) holds a byte >= 0x80: a word of another script (Arabic, Cyrillic, Hangul, CJK)
+ * that the health scan reads as a token of its own, which word_next_to does not see. */
+static int has_high_byte(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
+/* 1 if the word of n bytes is one the vocabulary's word splitters cut between its letters and
+ * digits ("cancer2024" -> "cancer" "2024"): its piece beside the cut is not the word read here. */
+static int digit_cut_word(const char *w, size_t n)
+{
+    return pw_vocab_digit_cut(w, n) != 0;
+}
+
 /* 1 if a vocabulary match may cover a cut between parts [first, last]: such a match holds the
  * word just before the cut's '/' and the word just after it, in a row, which the vocabulary can
  * rule out for most slugs ("/careers/nursing") without a scan. Percent-escapes change the words
- * once decoded: then always 1. */
+ * once decoded, words of other scripts are the health scan's own tokens and a word cut between
+ * letters and digits is read in pieces: then always 1 (review10b: "/ko/HIV/검사/" and
+ * "/breast/cancer2024" lost their cross-slug terms). */
 static int may_cross(const pw_scan *sc, const pw_seg *g, const pw_url_part *parts, size_t first,
                      size_t last)
 {
     const char *s = g->s;
     size_t lo = parts[first].val_start, hi = parts[last].val_end;
-    if (memchr(s + lo, '%', hi - lo))
+    if (memchr(s + lo, '%', hi - lo) || has_high_byte(s + lo, hi - lo))
         return 1;
     /* engine-url7: the answer depends on the run's bytes alone (its cuts are its '/' runs, its
      * words are read inside it) and the vocabulary: a run found before to be crossed by no
@@ -105,7 +126,8 @@ static int may_cross(const pw_scan *sc, const pw_seg *g, const pw_url_part *part
     for (size_t k = first; k < last; k++) {
         size_t p = parts[k].val_end, a, b;
         size_t an = word_next_to(s, lo, hi, p, -1, &a), bn = word_next_to(s, lo, hi, p, 1, &b);
-        if (an == 0 || bn == 0 || pw_vocab_may_join(sc->d->vocab, s, g->n, a, an, b, bn))
+        if (an == 0 || bn == 0 || digit_cut_word(s + a, an) || digit_cut_word(s + b, bn) ||
+            pw_vocab_may_join(sc->d->vocab, s, g->n, a, an, b, bn))
             return 1;
     }
     pw_seg_memo_run_put(sc, s + lo, hi - lo, hash);
