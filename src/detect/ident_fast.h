@@ -23,4 +23,9 @@ int pw_name_trigger_same(const char *s, size_t n, size_t i);
  * the masks' reject are those the checks without it keep (1). */
 int pw_date_month_reject_same(const char *s, size_t n);
 
+/* 1 when the word lists of ident_name.c searched by bisection (in_sorted: the addressee, title
+ * and control words) are sorted in strcmp's order, without repeats, in lower case
+ * (engine-real10). */
+int pw_name_lists_sorted(void);
+
 #endif

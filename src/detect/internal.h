@@ -848,6 +848,11 @@ int pw_seg_memo_replay(pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k);
  * own. 1 if run s[0..n) is one; *hash: its key for pw_seg_memo_run_put (0: not remembered). */
 #define PW_RUN_MEMO_SLOTS 256 /* a power of two */
 #define PW_RUN_MEMO_LEN   64
+/* engine-real10: the splits of run-together words (health.c's seg_scan_run: "cityofhope",
+ * "homepage", "plannedparenthood" in value after value of a site's tracker URLs), remembered by
+ * the run's bytes; a split of more than PW_SPLIT_MEMO_WORDS words is not. */
+#define PW_SPLIT_MEMO_SLOTS 256 /* a power of two */
+#define PW_SPLIT_MEMO_WORDS 14
 int pw_seg_memo_run_quiet(const pw_scan *sc, const char *s, size_t n, uint64_t *hash);
 void pw_seg_memo_run_put(const pw_scan *sc, const char *s, size_t n, uint64_t hash);
 /* Remember g with the hits it gave, sc->s->hits[from, n_hits), when they can be. */

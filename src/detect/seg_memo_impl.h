@@ -44,8 +44,18 @@ typedef struct run_memo_entry {
     char bytes[PW_RUN_MEMO_LEN];
 } run_memo_entry;
 
+/* engine-real10: a run-together word's split (pw_vocab_segment of its bytes: health.c); n 0 =
+ * empty. */
+typedef struct split_memo_entry {
+    uint64_t hash;
+    uint8_t n, k;                      /* the run's length, its words (0: it does not split) */
+    uint8_t ends[PW_SPLIT_MEMO_WORDS]; /* each word's end */
+    char bytes[PW_VOCAB_SEG_MAX];
+} split_memo_entry;
+
 struct pw_seg_memo {
     seg_memo_entry e[PW_SEG_MEMO_SETS * PW_SEG_MEMO_WAYS];
+    split_memo_entry split[PW_SPLIT_MEMO_SLOTS];
     run_memo_entry runs[PW_RUN_MEMO_SLOTS];
     hit_memo_entry h[PW_HIT_MEMO_SETS * PW_HIT_MEMO_WAYS];
     unsigned char newest[PW_HIT_MEMO_SETS]; /* the way of each set written last */
