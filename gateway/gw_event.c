@@ -119,12 +119,15 @@ static int is_type(const pw_gw_jt *v, pw_gw_jt_type t)
 }
 
 /* The first duplicated key of an object, or NULL: a duplicate would let two readers of the
- * same body see two different events. */
+ * same body see two different events. Keys are NUL-terminated (key[0] is readable when key_len
+ * is 0): their first bytes are compared before memcmp is called, which most pairs of an event's
+ * keys of one length ("name"/"time", "page_url"/"referrer") then never need. */
 static const char *dup_key(const pw_gw_jt *obj)
 {
     for (const pw_gw_jt *m = obj->first; m; m = m->next)
         for (const pw_gw_jt *o = obj->first; o != m; o = o->next)
-            if (o->key_len == m->key_len && memcmp(o->key, m->key, m->key_len) == 0)
+            if (o->key_len == m->key_len && o->key[0] == m->key[0] &&
+                memcmp(o->key, m->key, m->key_len) == 0)
                 return m->key;
     return NULL;
 }

@@ -241,6 +241,22 @@ static int hit_push(pw_arena *a, hit_list *l, pw_hit h)
     return 1;
 }
 
+/* pw_strcasestr_n(hay, hay_len, needle) with m = strlen(needle): the same answer, found by
+ * comparing only where the byte with 0x20 set equals the needle's first byte with 0x20 set (every
+ * byte that tolower, ASCII in the C locale the gateway runs in, maps to the same letter passes;
+ * so do a few others, which the full comparison then refuses) instead of calling the comparison
+ * at every position: ~320 → ~100 instructions a search on the benchmark's event. */
+static const char *find_folded(const char *hay, size_t hay_len, const char *needle, size_t m)
+{
+    if (m == 0)
+        return hay;
+    unsigned char first = (unsigned char)needle[0] | 0x20;
+    for (size_t i = 0; i + m <= hay_len; i++)
+        if (((unsigned char)hay[i] | 0x20) == first && pw_strncaseeq(hay + i, needle, m))
+            return hay + i;
+    return NULL;
+}
+
 /* Defence in depth, on top of the engine: the visitor's own user fields (email, phone, name…)
  * must never appear in any other field, whatever their shape, and long digit runs are treated
  * as identifiers. Every occurrence becomes a hit (sorted, overlaps merged), however many there
@@ -259,8 +275,9 @@ static pw_status own_data_in(const pw_gw_event *ev, const char *s, pw_hit **hits
         const char *needle = u->str; /* gw_event.c ends it at u->len; a copy when not */
         if (needle[u->len] != '\0' && !(needle = pw_arena_strndup(a, u->str, u->len)))
             return PW_ERR_NOMEM;
+        size_t m = strlen(needle); /* u->len unless the value holds a NUL */
         for (size_t off = 0; off < len;) {
-            const char *at = pw_strcasestr_n(s + off, len - off, needle);
+            const char *at = find_folded(s + off, len - off, needle, m);
             if (!at)
                 break;
             size_t st = (size_t)(at - s);
@@ -275,16 +292,18 @@ static pw_status own_data_in(const pw_gw_event *ev, const char *s, pw_hit **hits
     }
     /* A run of 7+ digits is an identifier's shape (MRN, member, account, phone) whatever its
      * context: no conversion parameter needs one. */
-    for (size_t i = 0; i < len;) {
-        size_t j = i;
-        while (j < len && s[j] >= '0' && s[j] <= '9')
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)(s[i] - '0') > 9)
+            continue; /* most bytes: one test each */
+        size_t j = i + 1;
+        while (j < len && (unsigned char)(s[j] - '0') <= 9)
             j++;
         if (j - i >= 7 &&
             !hit_push(
                 a, &found,
                 (pw_hit){.category = PW_PHI_RECORD_ID, .subtype = "digits", .start = i, .end = j}))
             return PW_ERR_NOMEM;
-        i = j > i ? j : i + 1;
+        i = j; /* s[j] is not a digit (or the end): the loop's i++ passes it */
     }
     if (!found.n)
         return PW_OK;

@@ -103,4 +103,38 @@ static void test_many_occurrences(void)
     pw_gw_policy_free(p);
 }
 
-PW_TEST_MAIN(PW_TEST(test_many_occurrences))
+/* The visitor's own data is found whatever its case, wherever it stands (first and last bytes of
+ * the note included), and only there: own_data_in compares only where a byte could fold to the
+ * data's first byte, and '{' (which ORed with 0x20 gives what '[' gives) must not count as '['.
+ * Digit runs: 7 redacted, 6 kept, at either end and between letters. */
+static void test_case_and_edges(void)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = gw_test_policy_load(yaml, &err);
+    CHECK_STR(err.msg, "");
+    if (!p)
+        return;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    static const struct {
+        const char *note, *city, *last, *want;
+    } cases[] = {
+        {"zYXWVUT", "Boston", "Zyxwvut", "[CANARY]"},
+        {"ZYXWVUTs and zyxwvut", "Boston", "Zyxwvut", "[CANARY]s and [CANARY]"},
+        {"x zyxwvuT", "Boston", "Zyxwvut", "x [CANARY]"},
+        {"{home1 and [HOME1", "[home1", "Zyxwvut", "{home1 and [CANARY]"},
+        {"{HOME1[home1", "[home1", "Zyxwvut", "{HOME1[CANARY]"},
+        {"1234567", "Boston", "Zyxwvut", "[RECORD_ID]"},
+        {"123456 ab1234567", "Boston", "Zyxwvut", "123456 ab[RECORD_ID]"},
+        {"a123456b7654321", "Boston", "Zyxwvut", "a123456b[RECORD_ID]"},
+        {"12345678x", "Boston", "Zyxwvut", "[RECORD_ID]x"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = note_sent(p, &a, cases[i].note, cases[i].city, cases[i].last);
+        CHECK_STR(out ? out : "(dropped)", cases[i].want);
+    }
+    pw_arena_free(&a);
+    pw_gw_policy_free(p);
+}
+
+PW_TEST_MAIN(PW_TEST(test_many_occurrences), PW_TEST(test_case_and_edges))
