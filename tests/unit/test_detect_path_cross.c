@@ -55,8 +55,7 @@ static void check_case(dt_ctx *t, const cross_case *c)
     CHECK(at != NULL);
     if (!h || !at || h->start != (size_t)(at - c->url) || h->end != h->start + strlen(c->covered))
         fprintf(stderr, "  %s: no hit \"%s\" over \"%s\"\n", c->url, c->term, c->covered);
-    CHECK(h && at && h->start == (size_t)(at - c->url) &&
-          h->end == h->start + strlen(c->covered));
+    CHECK(h && at && h->start == (size_t)(at - c->url) && h->end == h->start + strlen(c->covered));
     /* the escaped form, scanned whole, agrees */
     CHECK(dt_scan(t, "dl", c->escaped, PW_FT_URL) != (size_t)-1);
     if (!find_term(t, c->term))
